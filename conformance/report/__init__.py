@@ -1,0 +1,1 @@
+"""Reports of a conformance run: the JSON document (schema.py) and its HTML page."""
