@@ -1,0 +1,581 @@
+"""refgrad against torch (CPU), and mygrad / HIPS autograd when installed: speed and memory.
+
+Run by hand, one thread everywhere:
+
+    python benchmarks/bench.py             # the full table (a few minutes)
+    python benchmarks/bench.py --quick     # fewer repeats, chains up to 10,000 nodes
+    python benchmarks/bench.py --profile mlp   # cProfile of refgrad on one benchmark
+
+Benchmarks (per iteration, best of several repeats of an auto-ranged loop):
+
+- ``tutorial``: the seed tutorial's graph, ``bce_with_logits(x @ w + b, y)``, forward+backward;
+- ``mlp``: one SGD training step of a 64x784 -> 256 -> relu -> 10 MLP with cross-entropy;
+- ``matmul``: ``(A @ B).sum()`` forward+backward at 1024x1024 float32, against the NumPy floor
+  of the same three matmuls (``A @ B``, ``G @ B.T``, ``A.T @ G``);
+- ``chain N``: backward through a chain of N ``y = y * c`` nodes, time per node
+  (HIPS autograd has no separate backward: its column is forward+backward);
+- ``peak memory``: one MLP step at batch 1024 in a fresh subprocess per library, after a
+  batch-1 warm-up step. Two measures: the peak resident set size during the step over the
+  resident size before it (Linux: ``VmHWM`` reset through ``/proc/self/clear_refs``) -- the
+  same method for every library, torch included, and the one the target uses -- and, for the
+  NumPy-based libraries, the tracemalloc peak of the step (tracemalloc slows the step down,
+  so it is measured separately from any timing);
+- ``graph freed``: with ``gc.disable()``, whether a hidden activation held only by the graph
+  dies as soon as the loss is dropped (reference counting alone).
+
+Targets for refgrad: tutorial <= 1.0x torch, MLP step <= 1.1x torch, matmul <= 1.05x the
+NumPy floor, chain time per node <= 1.5x torch's and flat (largest / smallest per-node time
+<= 1.5) from 1,000 to 100,000 nodes, peak memory <= 1.5x torch's, graph freed by refcount.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[_var] = "1"  # before NumPy or torch is imported
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import gc  # noqa: E402
+import importlib  # noqa: E402
+import importlib.metadata  # noqa: E402
+import json  # noqa: E402
+import pstats  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import timeit  # noqa: E402
+import weakref  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+LR = 0.01
+
+
+# ---------------------------------------------------------------------------------------------
+# shared inputs (NumPy, seeded): every library sees the same numbers
+
+
+def tutorial_data():
+    rng = np.random.default_rng(0)
+    return (np.ones(5, np.float32), np.zeros(3, np.float32),
+            rng.standard_normal((5, 3)).astype(np.float32),
+            rng.standard_normal(3).astype(np.float32))
+
+
+def mlp_data(batch: int):
+    rng = np.random.default_rng(1)
+    params = [
+        (rng.standard_normal((784, 256)) * 0.05).astype(np.float32),
+        np.zeros(256, np.float32),
+        (rng.standard_normal((256, 10)) * 0.05).astype(np.float32),
+        np.zeros(10, np.float32),
+    ]
+    x = rng.standard_normal((batch, 784)).astype(np.float32)
+    labels = rng.integers(0, 10, batch).astype(np.int64)
+    return params, x, labels
+
+
+def matmul_data(n: int = 1024):
+    rng = np.random.default_rng(2)
+    return (rng.standard_normal((n, n)).astype(np.float32),
+            rng.standard_normal((n, n)).astype(np.float32))
+
+
+# ---------------------------------------------------------------------------------------------
+# one adapter per library
+
+
+class TorchLike:
+    """refgrad and torch share one adapter: the same torch code runs on either module."""
+
+    def __init__(self, module_name: str):
+        self.name = module_name
+        self.t = importlib.import_module(module_name)
+        if hasattr(self.t, "set_num_threads"):
+            self.t.set_num_threads(1)
+        self.F = self.t.nn.functional
+
+    def param(self, array):
+        return self.t.tensor(array, requires_grad=True)
+
+    # tutorial graph
+    def tutorial_setup(self):
+        x, y, w, b = tutorial_data()
+        self.tut = (self.t.tensor(x), self.t.tensor(y), self.param(w), self.param(b))
+
+    def tutorial_step(self):
+        x, y, w, b = self.tut
+        z = self.t.matmul(x, w) + b
+        loss = self.F.binary_cross_entropy_with_logits(z, y)
+        loss.backward()
+
+    # MLP training step
+    def mlp_setup(self, batch: int = 64):
+        params, x, labels = mlp_data(batch)
+        self.params = [self.param(p) for p in params]
+        self.x = self.t.tensor(x)
+        self.labels = self.t.tensor(labels)
+
+    def mlp_loss(self):
+        w1, b1, w2, b2 = self.params
+        hidden = self.F.relu(self.x @ w1 + b1)
+        return self.F.cross_entropy(hidden @ w2 + b2, self.labels)
+
+    def mlp_step(self):
+        loss = self.mlp_loss()
+        loss.backward()
+        with self.t.no_grad():
+            for p in self.params:
+                p -= LR * p.grad
+                p.grad = None
+
+    # (A @ B).sum()
+    def matmul_setup(self):
+        a, b = matmul_data()
+        self.mm = (self.param(a), self.param(b))
+
+    def matmul_step(self):
+        a, b = self.mm
+        (a @ b).sum().backward()
+        a.grad = None
+        b.grad = None
+
+    # chains
+    def chain_build(self, n: int):
+        x = self.param(np.ones(4, np.float32))
+        y = x
+        for _ in range(n):
+            y = y * 1.0001
+        self.chain = (x, y.sum())
+
+    def chain_backward(self):
+        self.chain[1].backward()
+
+    # graph lifetime
+    def graph_freed(self):
+        self.mlp_setup(8)
+        w1, b1, w2, b2 = self.params
+        hidden = self.F.relu(self.x @ w1 + b1)
+        loss = self.F.cross_entropy(hidden @ w2 + b2, self.labels)
+        probe = weakref.ref(hidden)
+        del hidden
+        alive_with_loss = probe() is not None
+        del loss
+        return alive_with_loss and probe() is None
+
+
+class MyGrad:
+    name = "mygrad"
+
+    def __init__(self):
+        self.mg = importlib.import_module("mygrad")
+        from mygrad.nnet.activations import relu
+        from mygrad.nnet.losses import softmax_crossentropy
+        self.relu, self.xent = relu, softmax_crossentropy
+
+    def tutorial_setup(self):
+        x, y, w, b = tutorial_data()
+        self.tut = (x, y, self.mg.tensor(w), self.mg.tensor(b))
+
+    def tutorial_step(self):
+        mg = self.mg
+        x, y, w, b = self.tut
+        z = mg.matmul(x, w) + b
+        # BCE with logits, the stable form: max(z, 0) - z y + log(1 + exp(-|z|))
+        loss = mg.mean(mg.maximum(z, 0) - z * y + mg.log1p(mg.exp(-mg.abs(z))))
+        loss.backward()
+
+    def mlp_setup(self, batch: int = 64):
+        params, x, labels = mlp_data(batch)
+        self.params = [self.mg.tensor(p) for p in params]
+        self.x, self.labels = x, labels
+
+    def mlp_loss(self):
+        w1, b1, w2, b2 = self.params
+        hidden = self.relu(self.mg.matmul(self.x, w1) + b1)
+        return self.xent(self.mg.matmul(hidden, w2) + b2, self.labels)
+
+    def mlp_step(self):
+        loss = self.mlp_loss()
+        loss.backward()
+        for p in self.params:
+            p.data -= LR * p.grad
+
+    def matmul_setup(self):
+        a, b = matmul_data()
+        self.mm = (self.mg.tensor(a), self.mg.tensor(b))
+
+    def matmul_step(self):
+        a, b = self.mm
+        self.mg.sum(self.mg.matmul(a, b)).backward()
+
+    def chain_build(self, n: int):
+        x = self.mg.tensor(np.ones(4, np.float32))
+        y = x
+        for _ in range(n):
+            y = y * 1.0001
+        self.chain = (x, self.mg.sum(y))
+
+    def chain_backward(self):
+        self.chain[1].backward()
+
+    def graph_freed(self):
+        self.mlp_setup(8)
+        w1, b1, w2, b2 = self.params
+        hidden = self.relu(self.mg.matmul(self.x, w1) + b1)
+        loss = self.xent(self.mg.matmul(hidden, w2) + b2, self.labels)
+        probe = weakref.ref(hidden)
+        del hidden
+        alive_with_loss = probe() is not None
+        del loss
+        return alive_with_loss and probe() is None
+
+
+class HipsAutograd:
+    """HIPS autograd: gradients of whole functions; forward and backward always together."""
+
+    name = "autograd"
+
+    def __init__(self):
+        import autograd
+        import autograd.numpy as anp
+        self.anp, self.grad = anp, autograd.grad
+
+    def tutorial_setup(self):
+        anp = self.anp
+        x, y, w, b = tutorial_data()
+
+        def loss(params):
+            w_, b_ = params
+            z = anp.dot(x, w_) + b_
+            return anp.mean(anp.maximum(z, 0) - z * y + anp.log1p(anp.exp(-anp.abs(z))))
+
+        self.tut = (self.grad(loss), (w, b))
+
+    def tutorial_step(self):
+        gradient, params = self.tut
+        gradient(params)
+
+    def mlp_setup(self, batch: int = 64):
+        anp = self.anp
+        params, x, labels = mlp_data(batch)
+        onehot = np.eye(10, dtype=np.float32)[labels]
+
+        def loss(ps):
+            w1, b1, w2, b2 = ps
+            hidden = anp.maximum(anp.dot(x, w1) + b1, 0)
+            logits = anp.dot(hidden, w2) + b2
+            shifted = logits - anp.max(logits, axis=1, keepdims=True)
+            log_probs = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
+            return -anp.mean(anp.sum(log_probs * onehot, axis=1))
+
+        self.mlp = (self.grad(loss), list(params))
+
+    def mlp_step(self):
+        gradient, params = self.mlp
+        grads = gradient(params)
+        for i, g in enumerate(grads):
+            params[i] = params[i] - LR * g
+
+    def matmul_setup(self):
+        anp = self.anp
+        self.mm = (self.grad(lambda ab: anp.sum(anp.dot(ab[0], ab[1]))), matmul_data())
+
+    def matmul_step(self):
+        gradient, ab = self.mm
+        gradient(ab)
+
+    def chain_build(self, n: int):
+        anp = self.anp
+
+        def chain(x):
+            for _ in range(n):
+                x = x * 1.0001
+            return anp.sum(x)
+
+        self.chain = (self.grad(chain), np.ones(4, np.float32))
+
+    def chain_backward(self):  # forward + backward: autograd has no other way
+        gradient, x = self.chain
+        gradient(x)
+
+    def graph_freed(self):
+        return None  # the graph never outlives a grad() call
+
+
+def load_libraries(names=("refgrad", "torch", "mygrad", "autograd")) -> dict:
+    """refgrad and torch are required (when asked for); mygrad and autograd are optional."""
+    libraries = {}
+    for name in names:
+        try:
+            libraries[name] = load_one(name)
+        except ImportError:
+            if name in ("refgrad", "torch"):
+                raise
+            print(f"({name} is not installed: its column is left out)")
+    return libraries
+
+
+# ---------------------------------------------------------------------------------------------
+# timing
+
+
+def best_time(func, repeat: int) -> float:
+    """Seconds per call: the best of ``repeat`` auto-ranged loops."""
+    timer = timeit.Timer(func)
+    number, _ = timer.autorange()
+    return min(timer.repeat(repeat=repeat, number=number)) / number
+
+
+def attempt(func):
+    try:
+        return func()
+    except RecursionError:
+        return "RecursionError"
+    except Exception as exc:  # reported in the table, never hidden
+        return f"{type(exc).__name__}: {exc}"[:60]
+
+
+def time_tutorial(lib, repeat):
+    lib.tutorial_setup()
+    return best_time(lib.tutorial_step, repeat)
+
+
+def time_mlp(lib, repeat):
+    lib.mlp_setup(64)
+    return best_time(lib.mlp_step, repeat)
+
+
+def time_matmul(lib, repeat):
+    lib.matmul_setup()
+    return best_time(lib.matmul_step, repeat)
+
+
+def time_numpy_matmul_floor(repeat):
+    a, b = matmul_data()
+    grad_out = np.ones((a.shape[0], b.shape[1]), np.float32)
+
+    def three_matmuls():
+        a @ b
+        grad_out @ b.T
+        a.T @ grad_out
+
+    return best_time(three_matmuls, repeat)
+
+
+def time_chain(lib, n, repeat):
+    """Seconds per node of one backward through an n-node chain (graph rebuilt each time)."""
+    times = []
+    for _ in range(repeat):
+        lib.chain_build(n)
+        gc.collect()
+        start = timeit.default_timer()
+        lib.chain_backward()
+        times.append(timeit.default_timer() - start)
+        lib.chain = None
+    return min(times) / n
+
+
+# ---------------------------------------------------------------------------------------------
+# memory (one fresh interpreter per library)
+
+_MEMORY_CHILD = r"""
+import gc, json, sys, tracemalloc
+sys.path.insert(0, {repo!r})
+import benchmarks.bench as bench
+lib = bench.load_one({name!r})
+lib.mlp_setup(1)
+lib.mlp_step()                      # warm-up: lazy initialisation happens here
+lib.mlp_setup(1024)
+gc.collect()
+def status_kib(field):
+    with open("/proc/self/status") as f:
+        return int(next(ln for ln in f if ln.startswith(field)).split()[1])
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")                    # reset the peak RSS (VmHWM) to the current RSS
+steady = status_kib("VmRSS:")
+traced = {numpy_based!r}
+if traced:
+    tracemalloc.start()
+lib.mlp_step()
+trace_peak = tracemalloc.get_traced_memory()[1] if traced else None
+print(json.dumps({{"rss_growth_kib": status_kib("VmHWM:") - steady,
+                  "tracemalloc_kib": None if trace_peak is None else trace_peak // 1024}}))
+"""
+
+
+def load_one(name: str):
+    if name in ("refgrad", "torch"):
+        return TorchLike(name)
+    return {"mygrad": MyGrad, "autograd": HipsAutograd}[name]()
+
+
+def measure_memory(name: str) -> dict | str:
+    code = _MEMORY_CHILD.format(repo=str(REPO), name=name,
+                                numpy_based=name != "torch")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(os.environ), timeout=600)
+    if proc.returncode != 0:
+        return proc.stderr.strip().splitlines()[-1][:60] if proc.stderr else "failed"
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# the report
+
+
+def fmt_time(seconds) -> str:
+    if isinstance(seconds, str):
+        return seconds[:22]
+    if seconds is None:
+        return "-"
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def ratio(mine, reference):
+    if isinstance(mine, (int, float)) and isinstance(reference, (int, float)) and reference:
+        return mine / reference
+    return None
+
+
+def verdict(value, limit) -> str:
+    if value is None:
+        return "MISS (no result)"
+    return "PASS" if value <= limit else "MISS"
+
+
+def print_table(rows, lib_names):
+    header = ["benchmark"] + lib_names + ["refgrad/ref", "target", "result"]
+    table = [header] + rows
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
+    for k, r in enumerate(table):
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def version_of(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return getattr(sys.modules.get(name), "__version__", "(source tree)")
+
+
+def run(quick: bool, names) -> int:
+    libraries = load_libraries(names)
+    names = list(libraries)
+    repeat = 3 if quick else 7
+    chain_sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    rows, misses = [], 0
+
+    def add(label, results, reference, limit, unit=fmt_time, note=""):
+        nonlocal misses
+        r = ratio(results.get("refgrad"), reference)
+        v = verdict(r, limit) if limit is not None else note
+        misses += v.startswith("MISS")
+        rows.append([label] + [unit(results.get(n)) for n in names]
+                    + ["-" if r is None else f"{r:.2f}x",
+                       "-" if limit is None else f"<= {limit}x", v])
+
+    results = {n: attempt(lambda lib=lib: time_tutorial(lib, repeat))
+               for n, lib in libraries.items()}
+    add("tutorial fwd+bwd", results, results.get("torch"), 1.0)
+
+    results = {n: attempt(lambda lib=lib: time_mlp(lib, repeat)) for n, lib in libraries.items()}
+    add("MLP step 64x784-256-10", results, results.get("torch"), 1.1)
+
+    results = {n: attempt(lambda lib=lib: time_matmul(lib, repeat))
+               for n, lib in libraries.items()}
+    floor = time_numpy_matmul_floor(repeat)
+    rows.append(["numpy floor: 3 matmuls", fmt_time(floor)] + [""] * (len(names) + 2))
+    add("(A@B).sum() 1024 fwd+bwd", results, floor, 1.05)
+
+    per_node = {}
+    for n in chain_sizes:
+        results = {name: attempt(lambda lib=lib: time_chain(lib, n, repeat))
+                   for name, lib in libraries.items()}
+        per_node[n] = results
+        add(f"chain {n:,} (per node)", results, results.get("torch"), 1.5)
+    mine = [per_node[n].get("refgrad") for n in chain_sizes]
+    flat = (max(mine) / min(mine)) if all(isinstance(m, float) for m in mine) else None
+    misses += flat is None or flat > 1.5
+    rows.append(["chain flatness (max/min)"] + [""] * len(names)
+                + ["-" if flat is None else f"{flat:.2f}", "<= 1.5",
+                   verdict(flat, 1.5)])
+
+    memory = {n: measure_memory(n) for n in names}
+    rss = {n: (m["rss_growth_kib"] if isinstance(m, dict) else m) for n, m in memory.items()}
+    add("MLP step b=1024 peak RSS growth", rss, rss.get("torch"), 1.5,
+        unit=lambda v: v if isinstance(v, str) else "-" if v is None else f"{v / 1024:.1f} MiB")
+    traced = {n: (m["tracemalloc_kib"] if isinstance(m, dict) else None)
+              for n, m in memory.items()}
+    rows.append(["  tracemalloc peak (NumPy libs)"]
+                + ["-" if traced.get(n) is None else f"{traced[n] / 1024:.1f} MiB"
+                   for n in names] + ["", "", ""])
+
+    gc.disable()
+    try:
+        freed = {n: attempt(lib.graph_freed) for n, lib in libraries.items()}
+    finally:
+        gc.enable()
+    ok = freed.get("refgrad") is True
+    misses += not ok
+    rows.append(["graph freed on del loss (gc off)"]
+                + [{True: "yes", False: "NO", None: "n/a"}.get(freed[n], str(freed[n]))
+                   for n in names] + ["", "yes", "PASS" if ok else "MISS"])
+
+    print(f"one thread; numpy {np.__version__}; "
+          + ", ".join(f"{n} {version_of(n)}" for n in names))
+    print("chain: backward only (autograd: forward+backward); times are per iteration/node\n")
+    print_table(rows, names)
+    return misses
+
+
+def profile(benchmark: str) -> None:
+    lib = TorchLike("refgrad")
+    setups = {"tutorial": (lib.tutorial_setup, lib.tutorial_step),
+              "mlp": (lambda: lib.mlp_setup(64), lib.mlp_step),
+              "matmul": (lib.matmul_setup, lib.matmul_step),
+              "chain": (lambda: lib.chain_build(100_000), lib.chain_backward)}
+    setup, step = setups[benchmark]
+    setup()
+    step() if benchmark != "chain" else None
+    if benchmark == "chain":
+        setup()
+    loops = 1 if benchmark == "chain" else 300 if benchmark != "matmul" else 5
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(loops):
+        step()
+    profiler.disable()
+    print(f"refgrad, {benchmark}: {loops} iterations")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller chains")
+    parser.add_argument("--libs", default="refgrad,torch,mygrad,autograd",
+                        help="comma-separated libraries to measure (default: all)")
+    parser.add_argument("--profile", choices=["tutorial", "mlp", "matmul", "chain"],
+                        help="cProfile refgrad on one benchmark instead of the table")
+    args = parser.parse_args(argv)
+    if args.profile:
+        profile(args.profile)
+        return 0
+    misses = run(args.quick, args.libs.split(","))
+    print(f"\n{misses} target(s) missed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
