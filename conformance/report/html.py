@@ -160,9 +160,13 @@ def _page_view(report: dict) -> dict:
         "pairs": pairs,
         "areas": summary["areas"],
         "lanes": {name: _lane_label(name, lane) for name, lane in lanes.items()},
-        "records": [_record_view(record) for record in records],
-        "sources": _sources(records),
     }
+    index, details = [], []
+    for record in records:
+        row, detail = _record_view(record)
+        index.append(row)
+        details.append(detail)
+    data["records"] = index
     return {
         "title": f"Conformance: {environment.get('target', '?')} against PyTorch",
         "environment": _environment_rows(report, environment),
@@ -174,6 +178,7 @@ def _page_view(report: dict) -> dict:
         "known_unmatched": list(report.get("known_unmatched") or []),
         "record_count": len(records),
         "data_json": _script_json(data),
+        "details_json": _script_json({"records": details, "sources": _sources(records)}),
         "script": jinja2.utils.markupsafe.Markup(script),
         "style": jinja2.utils.markupsafe.Markup(_read_template_file("report.css")),
         "script_hash": script_hash,
@@ -356,8 +361,13 @@ def _sources(records: list) -> dict:
 _OBS_ORDER = {"diverge": 0, "close": 1, "exact": 2}
 
 
-def _record_view(record: dict) -> dict:
-    """A record as the page's script reads it: the schema's fields, plus diffs and layouts."""
+def _record_view(record: dict) -> tuple[dict, dict]:
+    """A record as the page's script reads it: the schema's fields, plus diffs and layouts.
+
+    Two parts: what the results table needs (parsed when the page opens), and the details
+    of the expanded view (parsed the first time a case is expanded), so that opening a big
+    report does not wait for every tensor's values.
+    """
     left_lane, right_lane = record.get("left", "left"), record.get("right", "right")
     observables = record.get("observables") or []
     graph_values = _graph_values(record, observables, left_lane, right_lane)
@@ -385,7 +395,7 @@ def _record_view(record: dict) -> dict:
 
     shown = {v["graph"] for v in obs_views if v.get("graph") is not None}
     worst = next((v for v in obs_views if v.get("status") != "exact"), None)
-    view = {
+    row = {
         "id": record["id"],
         "case": record.get("case") or record["id"].split("[", 1)[0],
         "area": record.get("area") or record["id"].split("::", 1)[0],
@@ -397,14 +407,18 @@ def _record_view(record: dict) -> dict:
         "status": record["status"],
         "reason": record.get("reason") or "",
         "duration_s": record.get("duration_s"),
+        "summary": _record_summary(record, worst),
+        "max_abs": _max_abs(observables),
+        # What the search box looks through besides the row's own fields.
+        "text": "\n".join(f"{o.get('name', '')}\n{o.get('detail', '')}" for o in observables),
+    }
+    detail = {
         "observables": obs_views,
         "graphs": layouts,
         "extra_graphs": [name for name in layouts if name not in shown],
-        "summary": _record_summary(record, worst),
-        "max_abs": _max_abs(observables),
         "reproducer": record.get("reproducer"),
     }
-    return view
+    return row, detail
 
 
 def _record_summary(record: dict, worst: dict | None) -> str:

@@ -25,6 +25,15 @@
     .map((span) => [span.dataset.countFor, span]));
   const sortHeads = Array.from(document.querySelectorAll('th button[data-sort]'));
 
+  const BATCH_ROWS = 250;
+  let pending = [];   // the sorted records that pass the filters
+  let drawn = 0;      // how many of them have rows in the table
+  const moreButton = el('button', 'more-rows');
+  moreButton.type = 'button';
+  const moreCell = el('td', null, moreButton);
+  moreCell.colSpan = 7;
+  const moreRow = el('tr', 'more-row', moreCell);
+
   const state = {
     statuses: new Set(STATUSES), area: '', pair: '', query: '',
     sort: 'status', descending: false, open: new Set(),
@@ -76,12 +85,24 @@
   // ---------------------------------------------------------------------------------------
   // Filtering, sorting and the URL fragment
 
-  for (const record of RECORDS) {
-    const words = [record.id, record.area, record.pair, record.status, record.reason,
-      record.summary];
-    for (const obs of record.observables) words.push(obs.name, obs.detail || '');
-    record.haystack = words.join('\n').toLowerCase();
+  let DETAILS = null;   // the expanded views' data: parsed on the first expand
+
+  function withDetails(record) {
+    if (!record.observables) {
+      if (!DETAILS) DETAILS = JSON.parse(document.getElementById('report-details').textContent);
+      Object.assign(record, DETAILS.records[record.index]);
+    }
+    return record;
   }
+
+  function haystack(record) {
+    if (record.haystack === undefined) {
+      record.haystack = [record.id, record.area, record.pair, record.status, record.reason,
+        record.summary, record.text].join('\n').toLowerCase();
+    }
+    return record.haystack;
+  }
+  RECORDS.forEach((record, index) => { record.index = index; });
 
   const SORT_KEYS = {
     status: (r) => SEVERITY.get(r.status),
@@ -108,7 +129,8 @@
   }
 
   function matchesQuery(record, terms) {
-    return terms.every((term) => record.haystack.includes(term));
+    const text = haystack(record);
+    return terms.every((term) => text.includes(term));
   }
 
   function render() {
@@ -124,12 +146,13 @@
     }
     for (const [status, span] of countSpans) span.textContent = String(counts[status] || 0);
 
-    const fragment = document.createDocumentFragment();
-    for (const record of sortRecords(visible)) {
-      fragment.appendChild(rowOf(record));
-      if (state.open.has(record.id)) fragment.appendChild(detailRowOf(record));
-    }
-    body.replaceChildren(fragment);
+    pending = sortRecords(visible);
+    drawn = 0;
+    body.replaceChildren();
+    // Draw at least one batch, and every row down to the last case the fragment opens.
+    let last = 0;
+    pending.forEach((record, index) => { if (state.open.has(record.id)) last = index + 1; });
+    drawMore(Math.max(BATCH_ROWS, last));
     shown.textContent = visible.length + ' of ' + RECORDS.length + ' records shown';
     noResults.hidden = visible.length > 0;
     for (const button of sortHeads) {
@@ -141,6 +164,25 @@
       }
     }
     writeHash();
+  }
+
+  // Rows are drawn in batches: a long table costs the browser seconds of layout, and a
+  // reviewer reads from the top. The rest follows as the end of the table scrolls into view.
+  function drawMore(count) {
+    const fragment = document.createDocumentFragment();
+    const end = Math.min(pending.length, drawn + count);
+    for (; drawn < end; drawn++) {
+      const record = pending[drawn];
+      fragment.appendChild(rowOf(record));
+      if (state.open.has(record.id)) fragment.appendChild(detailRowOf(record));
+    }
+    moreRow.remove();
+    if (drawn < pending.length) {
+      moreButton.textContent = 'Show ' + Math.min(BATCH_ROWS, pending.length - drawn)
+        + ' more (' + (pending.length - drawn) + ' not drawn yet)';
+      fragment.appendChild(moreRow);
+    }
+    body.appendChild(fragment);
   }
 
   function readHash() {
@@ -239,6 +281,7 @@
   // One case, expanded: every observable side by side, graphs, reproducer, source
 
   function detailOf(record) {
+    withDetails(record);
     const box = el('div', 'detail-body');
     const head = el('div', 'detail-head', badge(record.status), el('code', null, record.id),
       el('span', null, laneLabel(record.left) + '  vs  ' + laneLabel(record.right)));
@@ -269,7 +312,7 @@
     }
 
     if (record.reproducer) box.append(reproducerOf(record));
-    const source = DATA.sources[record.case];
+    const source = DETAILS.sources[record.case];
     if (source) {
       const details = el('details', 'source', el('summary', null, 'Case source'),
         el('pre', 'repro', source));
@@ -673,6 +716,12 @@
       render();
     });
   }
+  moreButton.addEventListener('click', () => drawMore(BATCH_ROWS));
+  if ('IntersectionObserver' in window) {
+    new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) drawMore(BATCH_ROWS);
+    }, { rootMargin: '600px' }).observe(moreRow);
+  }
   body.addEventListener('click', (event) => {
     const row = event.target.closest('tr.rec');
     if (row && row.record) toggleRecord(row.record);
@@ -685,5 +734,6 @@
 
   readHash();
   render();
+  performance.mark('report-ready');  // for measuring how long a big report takes to open
   document.body.dataset.ready = '1';
 })();
