@@ -138,3 +138,275 @@ def graph(tensor_or_node: Any, **leaves: Any) -> Graph:
             if nxt is not None and not seen_before:
                 stack.append(nxt)
     return Graph(nodes, edges)
+
+
+# --------------------------------------------------------------------------------------------
+# Targets that lack a function, and lane values as plain data (the report's VALUE, schema.py)
+# --------------------------------------------------------------------------------------------
+
+class MissingFeature(AttributeError):
+    """A target's namespace (or a submodule of it) lacks an attribute a case asked for.
+
+    Raised by the target lane's namespace wrapper (:mod:`conformance.lanes`); the harness turns
+    it into a "missing" record instead of a divergence, and :func:`error` lets it through.
+    """
+
+    def __init__(self, qualified_name: str, message: str):
+        super().__init__(message)
+        self.qualified_name = qualified_name
+
+
+_error_without_missing = error
+
+
+def error(fn: Callable[[], Any]) -> Any:  # noqa: F811 - same contract, lets MissingFeature out
+    """Call ``fn``; return what it returned, or a :class:`Raised` if it raised.
+
+    A missing target function is not an observation of behaviour: it propagates, so that the
+    whole case is reported as "missing" rather than as a diverging error.
+    """
+    try:
+        return fn()
+    except MissingFeature:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every exception is an observation here
+        return raised(exc)
+
+
+# A tensor with more elements than this keeps only its first TRUNCATE_KEEP values in a report.
+TRUNCATE_ABOVE = 10_000
+TRUNCATE_KEEP = 1_000
+_JSON_SCALARS = (bool, int, float, str, type(None))
+
+
+def is_tensor_like(value: Any) -> bool:
+    """Duck typing: anything with ``detach``, ``dtype`` and ``shape`` is a lane tensor."""
+    return all(hasattr(value, name) for name in ("detach", "dtype", "shape"))
+
+
+def json_float(x: float) -> float | str:
+    """JSON has no NaN or infinity: they travel as the strings "nan", "inf", "-inf"."""
+    if x != x:
+        return "nan"
+    if x in (float("inf"), float("-inf")):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+def tensor_to_numpy(t: Any):
+    """A lane tensor's values as a NumPy array, whatever the lane (CUDA, bfloat16, no numpy())."""
+    import numpy as np
+
+    base = t.detach() if hasattr(t, "detach") else t
+    for attempt in (
+        lambda: base.cpu().numpy(),
+        lambda: base.numpy(),
+        lambda: base.cpu().float().numpy(),       # bfloat16 has no NumPy dtype: widen exactly
+        lambda: np.asarray(base.tolist()),
+    ):
+        try:
+            return np.asarray(attempt())
+        except Exception:  # noqa: BLE001 - try the next way of reading the values
+            continue
+    raise TypeError(f"cannot read the values of {type(t).__name__}")
+
+
+def _values_to_json(arr) -> Any:
+    import numpy as np
+
+    if arr.dtype.kind == "c":
+        pairs = np.stack([arr.real, arr.imag], axis=-1)
+        return _values_to_json(pairs)
+    if arr.dtype.kind == "f":
+        out = arr.astype(np.float64)
+        if np.isfinite(out).all():
+            return out.tolist()
+        return _json_floats(out.tolist())
+    return arr.tolist()
+
+
+def _json_floats(values: Any) -> Any:
+    if isinstance(values, list):
+        return [_json_floats(v) for v in values]
+    return json_float(values)
+
+
+def _stats(arr) -> dict:
+    import numpy as np
+
+    if arr.dtype.kind == "c":
+        arr = np.abs(arr)
+    if arr.size == 0 or arr.dtype.kind not in "biuf":
+        return {"min": None, "max": None, "mean": None, "nan": 0, "inf": 0}
+    values = arr.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    return {
+        "min": json_float(float(finite.min())) if finite.size else None,
+        "max": json_float(float(finite.max())) if finite.size else None,
+        "mean": json_float(float(finite.mean())) if finite.size else None,
+        "nan": int(np.isnan(values).sum()),
+        "inf": int(np.isinf(values).sum()),
+    }
+
+
+def _tensor_plain(t: Any, truncate: bool) -> dict:
+    import numpy as np
+
+    arr = tensor_to_numpy(t)
+    grad_fn = getattr(t, "grad_fn", None)
+    device = getattr(t, "device", None)
+    plain = {
+        "type": "tensor",
+        "dtype": str(t.dtype),
+        "shape": [int(n) for n in t.shape],
+        "device": None if device is None else str(device),
+        "requires_grad": _flag(t, "requires_grad"),
+        "is_leaf": _flag(t, "is_leaf"),
+        "grad_fn": None if grad_fn is None else type(grad_fn).__name__,
+        "truncated": False,
+        "stats": _stats(arr),
+    }
+    if truncate and arr.size > TRUNCATE_ABOVE:
+        plain["values"] = _values_to_json(np.ravel(arr)[:TRUNCATE_KEEP])
+        plain["truncated"] = True
+    else:
+        plain["values"] = _values_to_json(arr)
+    return plain
+
+
+def _numpy_plain(arr, truncate: bool) -> dict:
+    """A NumPy array a case returned: shown and compared like a tensor without autograd."""
+    import numpy as np
+
+    plain = {
+        "type": "tensor", "dtype": f"numpy.{arr.dtype}", "shape": list(arr.shape),
+        "device": None, "requires_grad": None, "is_leaf": None, "grad_fn": None,
+        "truncated": False, "stats": _stats(arr),
+    }
+    if truncate and arr.size > TRUNCATE_ABOVE:
+        plain["values"] = _values_to_json(np.ravel(arr)[:TRUNCATE_KEEP])
+        plain["truncated"] = True
+    else:
+        plain["values"] = _values_to_json(arr)
+    return plain
+
+
+def _flag(t: Any, name: str) -> bool | None:
+    try:
+        value = getattr(t, name)
+    except Exception:  # noqa: BLE001 - a target without the flag: shown as null
+        return None
+    return None if value is None else bool(value)
+
+
+def _short_repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception as exc:  # noqa: BLE001 - a broken __repr__ is itself an observation
+        text = f"<repr raised {type(exc).__name__}: {exc}>"
+    return normalise_message(text)
+
+
+def _contains_records(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_contains_records(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_contains_records(v) for v in value)
+    return not isinstance(value, _JSON_SCALARS)
+
+
+def _json_container(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_container(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_container(v) for v in value]
+    if isinstance(value, float):
+        return json_float(value)
+    return value
+
+
+def to_plain(value: Any, truncate: bool = True) -> dict:
+    """A lane value as a report VALUE (see :mod:`conformance.report.schema`), plain JSON.
+
+    Tensors are read by duck typing; Python scalars keep their type name in ``"pytype"``
+    (an ``int`` and a ``float`` differ); non-finite floats become "nan"/"inf"/"-inf".
+    Lists, tuples and dicts of plain scalars keep their JSON ``"value"``; those holding tensors
+    or records carry their elements as VALUEs in ``"items"`` (a list, or a dict for dicts).
+    ``truncate=False`` keeps every value of a big tensor (the harness compares those, then
+    truncates for the report with :func:`truncate_plain`).
+    """
+    import numpy as np
+
+    if isinstance(value, MissingFeature):
+        return {"type": "missing", "name": value.qualified_name}
+    if isinstance(value, Raised):
+        return {"type": "error", "class": value.type, "base": value.base,
+                "message": value.message}
+    if isinstance(value, WarningsSeen):
+        return {"type": "warnings", "result": to_plain(value.result, truncate),
+                "warnings": [{"category": w.category, "message": w.message}
+                             for w in value.warnings]}
+    if isinstance(value, Graph):
+        return {"type": "graph",
+                "nodes": [{"id": n.id, "name": n.name, "variable": n.variable}
+                          for n in value.nodes],
+                "edges": [{"src": e.src, "dst": e.dst, "input_nr": e.input_nr}
+                          for e in value.edges]}
+    if isinstance(value, np.ndarray):
+        return _numpy_plain(value, truncate)
+    if is_tensor_like(value) and not isinstance(value, type):
+        return _tensor_plain(value, truncate)
+    plain: dict = {"type": "value", "repr": _short_repr(value), "pytype": type(value).__name__}
+    if isinstance(value, np.generic):
+        # NumPy scalars keep their dtype, so that float32 and float64 results are told apart.
+        plain["pytype"] = f"numpy.{value.dtype}"
+        plain["value"] = _json_container(value.item())
+    elif isinstance(value, complex):
+        plain["value"] = [json_float(value.real), json_float(value.imag)]
+    elif isinstance(value, _JSON_SCALARS):
+        plain["value"] = _json_container(value)
+    elif isinstance(value, (list, tuple, dict)):
+        if _contains_records(value):
+            plain["value"] = None
+            if isinstance(value, dict):
+                plain["items"] = {str(k): to_plain(v, truncate) for k, v in value.items()}
+            else:
+                plain["items"] = [to_plain(v, truncate) for v in value]
+        else:
+            plain["value"] = _json_container(value)
+    else:
+        plain["value"] = None   # an object: compared by its repr (addresses normalised)
+    return plain
+
+
+def truncate_plain(plain: dict) -> dict:
+    """The report form of a VALUE: big tensors keep their first values only (see to_plain)."""
+    import numpy as np
+
+    kind = plain.get("type")
+    if kind == "tensor" and not plain.get("truncated"):
+        shape = plain.get("shape") or []
+        if int(np.prod(shape)) > TRUNCATE_ABOVE:
+            flat = _flatten(plain["values"])
+            return {**plain, "values": flat[:TRUNCATE_KEEP], "truncated": True}
+        return plain
+    if kind == "warnings":
+        return {**plain, "result": truncate_plain(plain["result"])}
+    if kind == "value" and "items" in plain:
+        items = plain["items"]
+        if isinstance(items, dict):
+            return {**plain, "items": {k: truncate_plain(v) for k, v in items.items()}}
+        return {**plain, "items": [truncate_plain(v) for v in items]}
+    return plain
+
+
+def _flatten(values: Any) -> list:
+    out: list = []
+    stack = [values]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,112 @@
+"""The checked-in list of expected divergences (``known_divergences.toml``): loading it,
+matching records against it, and reporting what became fixed or matches nothing.
+
+The file's format is described at its top. Case patterns are ``fnmatch`` globs in which ``[``
+and ``]`` stand for themselves (case ids use brackets for parameters), so ``ops::add[*]``
+matches every parametrisation of ``ops::add`` and an id without ``*`` or ``?`` matches exactly.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+DEFAULT_PATH = Path(__file__).with_name("known_divergences.toml")
+_KEYS = {"target", "pair", "case", "reason"}
+# Statuses a known entry turns into "known".
+COVERED = ("diverge", "timeout", "crash")
+
+
+@dataclass(frozen=True)
+class KnownDivergence:
+    target: str
+    pair: str
+    case: str
+    reason: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.target} {self.pair} {self.case}"
+
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+        return _glob(self.target), _glob(self.pair), _glob(self.case)
+
+    def applies_to(self, target: str) -> bool:
+        return bool(self._patterns[0].fullmatch(target))
+
+    def matches(self, target: str, pair: str, case_id: str) -> bool:
+        t, p, c = self._patterns
+        return bool(t.fullmatch(target) and p.fullmatch(pair) and c.fullmatch(case_id))
+
+
+def _glob(pattern: str) -> re.Pattern:
+    """``*`` and ``?`` are wildcards; every other character, brackets included, is literal."""
+    return re.compile("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch)
+                              for ch in pattern))
+
+
+def load(path: str | Path | None = None) -> list[KnownDivergence]:
+    """The entries of ``path`` (default: the checked-in file), validated with clear errors."""
+    path = DEFAULT_PATH if path is None else Path(path)
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"known-divergences file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+    extra = set(document) - {"divergence"}
+    if extra:
+        raise ValueError(f"{path}: unknown top-level key(s) {sorted(extra)}; "
+                         f"entries are [[divergence]] tables")
+    entries = []
+    for number, table in enumerate(document.get("divergence", []), start=1):
+        where = f"{path}: [[divergence]] #{number}"
+        missing = _KEYS - set(table)
+        unknown = set(table) - _KEYS
+        if missing:
+            raise ValueError(f"{where} lacks {sorted(missing)}")
+        if unknown:
+            raise ValueError(f"{where} has unknown key(s) {sorted(unknown)}")
+        for key in _KEYS:
+            if not isinstance(table[key], str) or not table[key].strip():
+                raise ValueError(f"{where}: {key} must be a non-empty string")
+        entries.append(KnownDivergence(table["target"], table["pair"], table["case"],
+                                       table["reason"].strip()))
+    return entries
+
+
+def resolve(known) -> list[KnownDivergence]:
+    """``known`` as the runner accepts it: a path, None (the default file), or entries."""
+    if known is None or isinstance(known, (str, Path)):
+        return load(known)
+    return list(known)
+
+
+def apply(records: list[dict], entries: list[KnownDivergence], target: str,
+          strict: bool = False) -> list[str]:
+    """Mark matching records "known" (or "fixed" when they now match), in place.
+
+    Returns the ids of entries for this target that matched no record at all.
+    """
+    relevant = [e for e in entries if e.applies_to(target)]
+    used: set[str] = set()
+    for record in records:
+        entry = next((e for e in relevant
+                      if e.matches(target, record["pair"], record["case"])), None)
+        if entry is None:
+            continue
+        used.add(entry.id)
+        if record["status"] in COVERED:
+            was = "" if record["status"] == "diverge" else f" (was {record['status']})"
+            record["status"] = "known"
+            record["reason"] = entry.reason + was
+        elif record["status"] == "match":
+            record["status"] = "fixed"
+            record["reason"] = (f"listed as a known divergence ({entry.reason}) but now "
+                                f"matches: remove the entry"
+                                + (" (a failure under --strict)" if strict else ""))
+    return [e.id for e in relevant if e.id not in used]

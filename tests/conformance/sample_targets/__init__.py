@@ -1,0 +1,1 @@
+"""Torch-like targets with known defects, for the harness's own tests."""
