@@ -1,0 +1,56 @@
+"""refgrad: a small, readable reference autograd on NumPy that behaves like PyTorch's.
+
+``import refgrad as torch`` runs tutorial-level autograd code and prints what PyTorch prints.
+This module only re-exports.
+"""
+from . import autograd, dtypes, nn, ops
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                                 is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .dtypes import bool_ as bool
+from .dtypes import dtype, float32, float64, get_default_dtype, int32, int64
+from .dtypes import promote_types, set_default_dtype
+from .factories import (Generator, arange, as_tensor, asarray, default_generator, empty,
+                        empty_like, eye, from_numpy, full, full_like, initial_seed, is_tensor,
+                        linspace, manual_seed, ones, ones_like, rand, rand_like, randint, randn,
+                        randn_like, seed, tensor, zeros, zeros_like)
+from .tensor import FUNCTIONS as _FUNCTIONS
+from .tensor import Size, Tensor, cat, concat, concatenate, device, matmul, numel, result_type
+from .tensor import stack, where
+from .tensor import torch_add as add
+from .tensor import torch_clamp as clamp
+from .tensor import torch_clamp as clip
+from .tensor import torch_max as max
+from .tensor import torch_min as min
+from .tensor import torch_mul as mul
+from .tensor import torch_pow as pow
+
+globals().update(_FUNCTIONS)
+
+float = float32
+double = float64
+long = int64
+int = int32
+half = None
+
+__version__ = "0.1.0"
+
+
+def set_printoptions(*args, **kwargs):
+    from ._printing import set_printoptions as _set
+    return _set(*args, **kwargs)
+
+
+def get_printoptions():
+    from ._printing import get_printoptions as _get
+    return _get()
+
+
+def is_floating_point(input) -> "bool":
+    return input.is_floating_point()
+
+
+def is_grad_enabled_():  # pragma: no cover - kept private
+    return is_grad_enabled()
+
+
+del is_grad_enabled_

@@ -1,0 +1,577 @@
+"""The derivative table: one row per backward node PyTorch records.
+
+Each row names the node (``MulBackward0``), its forward inputs, the NumPy forward, and one VJP
+per input: ``(uses, fn)`` where ``uses`` lists the saved values the VJP reads (input names,
+``"result"``, extra saved tensors, or op parameters) and ``fn(grad, s)`` returns the input's
+gradient, written with Tensor operations so that ``create_graph=True`` differentiates them
+again. ``s.<name>`` reads a saved value. A node saves exactly the tensors that the VJPs of its
+grad-requiring inputs use - that is what makes a second ``backward()`` raise or not.
+
+What every op shares (summing a gradient back over broadcast dimensions, casting it to the
+input's dtype, freeing, version checks, accumulation) lives in ``refgrad.autograd``, never
+here. This module imports NumPy and the graph only: tensors come in through the VJP
+arguments, so the table never imports ``tensor.py``; ``tensor.py`` dispatches into it.
+
+``ROWS`` maps each node name to its :class:`Row`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .autograd.graph import node_class, sum_to
+
+ROWS: dict = {}
+
+
+class Row:
+    """One op: its node name, inputs, NumPy forward, and VJP per input."""
+
+    __slots__ = ("name", "input_names", "forward", "vjps", "saved_names", "cls", "quiet",
+                 "variadic", "doc", "params")
+
+    def __init__(self, name, inputs, forward, vjps, quiet=False, variadic=False, doc="",
+                 params=None):
+        self.name = name
+        self.params = params or {}   # op parameters with their defaults (alpha=1 ...)
+        self.input_names = tuple(inputs)
+        self.forward = forward
+        self.vjps = tuple(vjps[k] if vjps.get(k) else ((), None) for k in self.input_names)
+        self.saved_names = tuple(sorted({u for uses, _ in self.vjps for u in uses}))
+        self.quiet = quiet          # forward may overflow / divide by zero: silence NumPy
+        self.variadic = variadic    # cat / stack: one VJP for every input, fn(g, s, index)
+        self.doc = doc
+        self.cls = node_class(name, self)
+
+    def __repr__(self) -> str:
+        return f"Row({self.name})"
+
+
+def row(name, inputs, forward, quiet=False, variadic=False, doc="", params=None, **vjps):
+    """Add a row: ``row("ExpBackward0", ["self"], np.exp, self=(uses("result"), fn))``."""
+    r = Row(name, inputs, forward, vjps, quiet=quiet, variadic=variadic, doc=doc,
+            params=params)
+    ROWS[name] = r
+    return r
+
+
+def uses(*names):
+    return tuple(names)
+
+
+# ------------------------------------------------------------------------ helpers (numpy)
+
+def _sigmoid(x):
+    # stable in float32 for both signs: exp of a non-positive number only
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _log_sigmoid(x):
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def _softmax(x, dim):
+    shifted = x - x.max(axis=dim, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def _log_softmax(x, dim):
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+def _reduce(loss, reduction):
+    if reduction == 1:
+        return np.asarray(loss.mean(), loss.dtype)
+    if reduction == 2:
+        return np.asarray(loss.sum(), loss.dtype)
+    return loss
+
+
+# =================================================================== elementwise arithmetic
+
+ADD = row("AddBackward0", ["self", "other"], lambda a, b, alpha=1: a + b * alpha if alpha != 1
+          else a + b, params={"alpha": 1},
+          self=(uses(), lambda g, s: g),
+          other=(uses("alpha"), lambda g, s: g if s.alpha == 1 else g * s.alpha))
+
+SUB = row("SubBackward0", ["self", "other"], lambda a, b, alpha=1: a - b * alpha if alpha != 1
+          else a - b, params={"alpha": 1},
+          self=(uses(), lambda g, s: g),
+          other=(uses("alpha"), lambda g, s: -g if s.alpha == 1 else -g * s.alpha))
+
+# `1 - a`: the python scalar is a parameter, not an input, so one next function only
+RSUB = row("RsubBackward1", ["self"], lambda a, other, alpha=1: other - a * alpha,
+           self=(uses("alpha"), lambda g, s: -g if s.alpha == 1 else -g * s.alpha))
+
+MUL = row("MulBackward0", ["self", "other"], np.multiply, quiet=True,
+          self=(uses("other"), lambda g, s: g * s.other),
+          other=(uses("self"), lambda g, s: g * s.self))
+
+# tensor * python scalar as PyTorch's C++ formulas spell it (inside VJPs): MulBackward1
+MUL_SCALAR = row("MulBackward1", ["self"], lambda a, other: a * other, quiet=True,
+                 self=(uses("other"), lambda g, s: g._mul_scalar(s.other)))
+
+DIV = row("DivBackward0", ["self", "other"], np.true_divide, quiet=True,
+          self=(uses("other"), lambda g, s: g / s.other),
+          other=(uses("self", "other"), lambda g, s: -g * ((s.self / s.other) / s.other)))
+
+NEG = row("NegBackward0", ["self"], np.negative,
+          self=(uses(), lambda g, s: -g))
+
+
+def _pow_scalar_vjp(g, s):
+    if s.exponent == 0:
+        return s.self._zeros_like()
+    return g * s.self.pow(s.exponent - 1)._mul_scalar(s.exponent)
+
+
+POW_SCALAR = row("PowBackward0", ["self"], lambda a, exponent: np.power(a, exponent),
+                 quiet=True, doc="tensor ** python number",
+                 self=(uses("self", "exponent"), _pow_scalar_vjp))
+
+
+def _pow_base_vjp(g, s):
+    # d/da a**b = b * a**(b-1), 0 where b == 0 (so 0**0 does not give nan)
+    grad = g * (s.exponent * s.self.pow(s.exponent - 1))
+    return grad.where(s.exponent != 0, 0.0)
+
+
+def _pow_exponent_vjp(g, s):
+    # d/db a**b = a**b * log(a), 0 where a == 0 and b >= 0
+    grad = g * (s.result * s.self.log())
+    return grad.where((s.self != 0) | (s.exponent < 0), 0.0)
+
+
+POW_TENSOR = row("PowBackward1", ["self", "exponent"], np.power, quiet=True,
+                 doc="tensor ** tensor",
+                 self=(uses("self", "exponent"), _pow_base_vjp),
+                 exponent=(uses("self", "result"), _pow_exponent_vjp))
+
+POW_BASE = row("PowBackward2", ["exponent"], lambda e, base: np.power(base, e), quiet=True,
+               doc="python number ** tensor",
+               exponent=(uses("result", "base"),
+                         lambda g, s: g * (s.result * float(np.log(s.base)))
+                         if s.base != 0 else g * (s.result * 0.0)))
+
+RECIPROCAL = row("ReciprocalBackward0", ["self"], lambda a: np.reciprocal(a), quiet=True,
+                 self=(uses("result"), lambda g, s: -g * (s.result * s.result)))
+
+
+def _maximum_vjp(pick):
+    # ties split the gradient: half to each side
+    def vjp(g, s):
+        mine = s.self if pick == 0 else s.other
+        theirs = s.other if pick == 0 else s.self
+        half = (g / 2).where(mine == theirs, g)
+        return half.where(mine >= theirs, 0.0)
+    return vjp
+
+
+def _minimum_vjp(pick):
+    def vjp(g, s):
+        mine = s.self if pick == 0 else s.other
+        theirs = s.other if pick == 0 else s.self
+        half = (g / 2).where(mine == theirs, g)
+        return half.where(mine <= theirs, 0.0)
+    return vjp
+
+
+MAXIMUM = row("MaximumBackward0", ["self", "other"], np.maximum,
+              self=(uses("self", "other"), _maximum_vjp(0)),
+              other=(uses("self", "other"), _maximum_vjp(1)))
+
+MINIMUM = row("MinimumBackward0", ["self", "other"], np.minimum,
+              self=(uses("self", "other"), _minimum_vjp(0)),
+              other=(uses("self", "other"), _minimum_vjp(1)))
+
+WHERE = row("WhereBackward0", ["self", "other"],
+            lambda a, b, condition: np.where(condition, a, b),
+            self=(uses("condition"), lambda g, s: g.where(s.condition, 0.0)),
+            other=(uses("condition"), lambda g, s: g._zeros_like().where(s.condition, g)))
+
+# ========================================================================= unary functions
+
+EXP = row("ExpBackward0", ["self"], np.exp, quiet=True,
+          self=(uses("result"), lambda g, s: g * s.result))
+
+LOG = row("LogBackward0", ["self"], np.log, quiet=True,
+          self=(uses("self"), lambda g, s: g / s.self))
+
+LOG1P = row("Log1PBackward0", ["self"], np.log1p, quiet=True,
+            self=(uses("self"), lambda g, s: g / (s.self + 1)))
+
+EXPM1 = row("Expm1Backward0", ["self"], np.expm1, quiet=True,
+            self=(uses("result"), lambda g, s: g * (s.result + 1)))
+
+SQRT = row("SqrtBackward0", ["self"], np.sqrt, quiet=True,
+           self=(uses("result"), lambda g, s: g / (s.result * 2)))
+
+ABS = row("AbsBackward0", ["self"], np.abs,
+          self=(uses("self"), lambda g, s: g * s.self.sign()))
+
+SIGN = row("SignBackward0", ["self"], np.sign,
+           self=(uses(), lambda g, s: g._zeros_like()))
+
+FLOOR = row("FloorBackward0", ["self"], np.floor,
+            self=(uses(), lambda g, s: g._zeros_like()))
+
+ROUND = row("RoundBackward0", ["self"], np.round,
+            self=(uses(), lambda g, s: g._zeros_like()))
+
+SIN = row("SinBackward0", ["self"], np.sin,
+          self=(uses("self"), lambda g, s: g * s.self.cos()))
+
+COS = row("CosBackward0", ["self"], np.cos,
+          self=(uses("self"), lambda g, s: g * -s.self.sin()))
+
+TANH = row("TanhBackward0", ["self"], np.tanh,
+           self=(uses("result"), lambda g, s: g * (1 - s.result * s.result)))
+
+SIGMOID = row("SigmoidBackward0", ["self"], _sigmoid, quiet=True,
+              self=(uses("result"), lambda g, s: g * ((1 - s.result) * s.result)))
+
+LOG_SIGMOID = row("LogSigmoidBackward0", ["self"], _log_sigmoid, quiet=True,
+                  self=(uses("self"), lambda g, s: g * (-s.self).sigmoid()))
+
+RELU = row("ReluBackward0", ["self"], lambda a: np.maximum(a, 0).astype(a.dtype, copy=False),
+           self=(uses("result"), lambda g, s: g.where(s.result > 0, 0.0)))
+
+
+def _clamp_forward(a, min=None, max=None):
+    if min is not None:
+        a = np.maximum(a, np.asarray(min, a.dtype))
+    if max is not None:
+        a = np.minimum(a, np.asarray(max, a.dtype))
+    return a
+
+
+def _clamp_vjp(g, s):
+    # gradient 1 on the closed interval [min, max]
+    inside = None
+    if s.min is not None:
+        inside = s.self >= s.min
+    if s.max is not None:
+        upper = s.self <= s.max
+        inside = upper if inside is None else inside & upper
+    return g.where(inside, 0.0)
+
+
+CLAMP = row("ClampBackward1", ["self"], _clamp_forward,
+            self=(uses("self", "min", "max"), _clamp_vjp))
+
+CLAMP_MIN = row("ClampMinBackward0", ["self"], lambda a, min: _clamp_forward(a, min=min),
+                self=(uses("self", "min"), lambda g, s: g.where(s.self >= s.min, 0.0)))
+
+CLAMP_MAX = row("ClampMaxBackward0", ["self"], lambda a, max: _clamp_forward(a, max=max),
+                self=(uses("self", "max"), lambda g, s: g.where(s.self <= s.max, 0.0)))
+
+# ============================================================================== reductions
+
+SUM = row("SumBackward0", ["self"], lambda a: np.asarray(a.sum()),
+          self=(uses("self_sym_sizes"), lambda g, s: g.expand(s.self_sym_sizes)))
+
+
+def _unsqueeze_dims(g, dims, keepdim):
+    if not keepdim:
+        for d in sorted(dims):
+            g = g.unsqueeze(d)
+    return g
+
+
+SUM_DIM = row("SumBackward1", ["self"],
+              lambda a, dim, keepdim: np.asarray(a.sum(axis=dim, keepdims=keepdim)),
+              self=(uses("dim", "keepdim", "self_sym_sizes"),
+                    lambda g, s: _unsqueeze_dims(g, s.dim, s.keepdim).expand(s.self_sym_sizes)))
+
+MEAN = row("MeanBackward0", ["self"], lambda a: np.asarray(a.mean(), a.dtype),
+           self=(uses("self_sym_sizes", "self_sym_numel"),
+                 lambda g, s: g.expand(s.self_sym_sizes) / s.self_sym_numel))
+
+MEAN_DIM = row("MeanBackward1", ["self"],
+               lambda a, dim, keepdim: np.asarray(a.mean(axis=dim, keepdims=keepdim), a.dtype),
+               self=(uses("dim", "keepdim", "self_sym_sizes", "count"),
+                     lambda g, s: _unsqueeze_dims(g, s.dim, s.keepdim)
+                     .expand(s.self_sym_sizes) / s.count))
+
+
+def _evenly_to_ties(g, s):
+    # full max()/min(): the gradient is split evenly among all elements equal to the result
+    mask = s.self == s.result
+    return (g / mask.sum()).where(mask, 0.0)
+
+
+MAX_ALL = row("MaxBackward1", ["self"], lambda a: np.asarray(a.max()),
+              self=(uses("self", "result"), _evenly_to_ties))
+
+MIN_ALL = row("MinBackward1", ["self"], lambda a: np.asarray(a.min()),
+              self=(uses("self", "result"), _evenly_to_ties))
+
+
+def _to_index_vjp(g, s):
+    # max(dim)/min(dim): all of the gradient goes to the returned index
+    g = _unsqueeze_dims(g, (s.dim,), s.keepdim)
+    indices = s.indices if s.keepdim else s.indices.unsqueeze(s.dim)
+    positions = indices._arange_like_dim(s.self_sym_sizes, s.dim)
+    return g.expand(s.self_sym_sizes).where(positions == indices, 0.0)
+
+
+MAX_DIM = row("MaxBackward0", ["self"], None,
+              self=(uses("dim", "keepdim", "indices", "self_sym_sizes"), _to_index_vjp))
+
+MIN_DIM = row("MinBackward0", ["self"], None,
+              self=(uses("dim", "keepdim", "indices", "self_sym_sizes"), _to_index_vjp))
+
+
+def _amax_vjp(g, s):
+    mask = s.self == _unsqueeze_dims(s.result, s.dim, s.keepdim)
+    count = mask.sum(s.dim, keepdim=True)
+    return (_unsqueeze_dims(g, s.dim, s.keepdim) / count).where(mask, 0.0)
+
+
+AMAX = row("AmaxBackward0", ["self"], lambda a, dim, keepdim: np.asarray(
+    a.max(axis=dim, keepdims=keepdim)),
+    self=(uses("self", "result", "dim", "keepdim"), _amax_vjp))
+
+AMIN = row("AminBackward0", ["self"], lambda a, dim, keepdim: np.asarray(
+    a.min(axis=dim, keepdims=keepdim)),
+    self=(uses("self", "result", "dim", "keepdim"), _amax_vjp))
+
+# =========================================================================== shape and views
+
+VIEW = row("ViewBackward0", ["self"], lambda a, shape: a.reshape(shape),
+           self=(uses("self_sym_sizes"), lambda g, s: g.reshape(s.self_sym_sizes)))
+
+UNSAFE_VIEW = row("UnsafeViewBackward0", ["self"], lambda a, shape: a.reshape(shape),
+                  self=(uses("self_sym_sizes"), lambda g, s: g.reshape(s.self_sym_sizes)))
+
+ALIAS = row("AliasBackward0", ["self"], lambda a: a[...],
+            self=(uses(), lambda g, s: g))
+
+CLONE = row("CloneBackward0", ["self"], lambda a: a.copy(),
+            self=(uses(), lambda g, s: g))
+
+TO_COPY = row("ToCopyBackward0", ["self"], lambda a, dtype: a.astype(dtype),
+              self=(uses(), lambda g, s: g))      # the cast back is shared bookkeeping
+
+TRANSPOSE = row("TransposeBackward0", ["self"], lambda a, dim0, dim1: np.swapaxes(a, dim0, dim1),
+                self=(uses("dim0", "dim1"), lambda g, s: g.transpose(s.dim0, s.dim1)))
+
+T = row("TBackward0", ["self"], lambda a: a.T, self=(uses(), lambda g, s: g.t()))
+
+PERMUTE = row("PermuteBackward0", ["self"], lambda a, dims: np.transpose(a, dims),
+              self=(uses("dims"), lambda g, s: g.permute(tuple(np.argsort(s.dims).tolist()))))
+
+SQUEEZE = row("SqueezeBackward0", ["self"], lambda a: np.squeeze(a),
+              self=(uses("self_sym_sizes"), lambda g, s: g.reshape(s.self_sym_sizes)))
+
+SQUEEZE_DIM = row("SqueezeBackward1", ["self"], lambda a, dim: np.squeeze(a, dim),
+                  self=(uses("dim", "self_sym_sizes"),
+                        lambda g, s: g.reshape(s.self_sym_sizes)))
+
+SQUEEZE_DIMS = row("SqueezeBackward2", ["self"], lambda a, dim: np.squeeze(a, dim),
+                   self=(uses("dim", "self_sym_sizes"),
+                         lambda g, s: g.reshape(s.self_sym_sizes)))
+
+# matmul's own squeeze of its result (an in-place squeeze_ in PyTorch)
+SQUEEZE_INPLACE = row("SqueezeBackward4", ["self"], lambda a, dim: np.squeeze(a, dim),
+                      self=(uses("dim", "self_sym_sizes"),
+                            lambda g, s: g.unsqueeze(s.dim)))
+
+UNSQUEEZE = row("UnsqueezeBackward0", ["self"], lambda a, dim: np.expand_dims(a, dim),
+                self=(uses("dim"), lambda g, s: g.squeeze(s.dim)))
+
+EXPAND = row("ExpandBackward0", ["self"], lambda a, shape: np.broadcast_to(a, shape),
+             self=(uses("self_sym_sizes"), lambda g, s: sum_to(g, s.self_sym_sizes)))
+
+
+def _embed(g, s):
+    """The gradient of an indexing op: zeros of the input's shape with g at the index."""
+    return g._index_backward(s.self_sym_sizes, s.index_key)
+
+
+SELECT = row("SelectBackward0", ["self"], lambda a, key: a[key],
+             self=(uses("self_sym_sizes", "index_key"), _embed))
+
+SLICE = row("SliceBackward0", ["self"], lambda a, key: a[key],
+            self=(uses("self_sym_sizes", "index_key"), _embed))
+
+INDEX = row("IndexBackward0", ["self"], lambda a, key: a[key],
+            self=(uses("self_sym_sizes", "index_key", "indices"), _embed))
+
+# the gradient of an indexing op is itself differentiable: its VJP indexes again
+INDEX_BACKWARD = row("IndexBackwardBackward0", ["grad"], None,
+                     grad=(uses("index_key"), lambda g, s: g[s.index_key]))
+
+
+def _cat_vjp(g, s, i):
+    start = sum(s.sizes[:i])
+    return g.narrow(s.dim, start, s.sizes[i])
+
+
+CAT = row("CatBackward0", ["tensors"], lambda *arrays, dim: np.concatenate(arrays, dim),
+          variadic=True, tensors=(uses("dim", "sizes"), _cat_vjp))
+
+STACK = row("StackBackward0", ["tensors"], lambda *arrays, dim: np.stack(arrays, dim),
+            variadic=True, tensors=(uses("dim"), lambda g, s, i: g.select(s.dim, i)))
+
+
+def _copy_slices_self(g, s):
+    out = g.clone()
+    out._assign_zero_at(s.index_key)
+    return out
+
+
+def _copy_slices_value(g, s):
+    return g[s.index_key]
+
+
+# `t[key] = value` on a tensor that is part of a graph
+COPY_SLICES = row("CopySlices", ["self", "value"], None,
+                  self=(uses("index_key"), _copy_slices_self),
+                  value=(uses("index_key"), _copy_slices_value))
+
+# ============================================================================ linear algebra
+
+MM = row("MmBackward0", ["self", "mat2"], np.matmul,
+         self=(uses("mat2"), lambda g, s: g.mm(s.mat2.t())),
+         mat2=(uses("self"), lambda g, s: s.self.t().mm(g)))
+
+MV = row("MvBackward0", ["self", "vec"], np.matmul,
+         self=(uses("vec"), lambda g, s: g.outer(s.vec)),
+         vec=(uses("self"), lambda g, s: s.self.t().mv(g)))
+
+DOT = row("DotBackward0", ["self", "tensor"], lambda a, b: np.asarray(np.dot(a, b)),
+          self=(uses("tensor"), lambda g, s: g * s.tensor),
+          tensor=(uses("self"), lambda g, s: g * s.self))
+
+BMM = row("BmmBackward0", ["self", "mat2"], np.matmul,
+          self=(uses("mat2"), lambda g, s: g.bmm(s.mat2.transpose(1, 2))),
+          mat2=(uses("self"), lambda g, s: s.self.transpose(1, 2).bmm(g)))
+
+# ==================================================================== softmax and log_softmax
+
+SOFTMAX = row("SoftmaxBackward0", ["self"], _softmax, quiet=True,
+              self=(uses("result", "dim"),
+                    lambda g, s: s.result * (g - (g * s.result).sum(s.dim, keepdim=True))))
+
+LOG_SOFTMAX = row("LogSoftmaxBackward0", ["self"], _log_softmax, quiet=True,
+                  self=(uses("result", "dim"),
+                        lambda g, s: g - s.result.exp() * g.sum(s.dim, keepdim=True)))
+
+# ==================================================================================== losses
+# reduction codes as PyTorch saves them: none=0, mean=1, sum=2
+
+
+def _bce_logits_forward(x, y, weight=None, pos_weight=None, reduction=1):
+    # (1 - y) * x - log_weight * logsigmoid(x): exact for large |x|
+    log_sigmoid = _log_sigmoid(x)
+    if pos_weight is not None:
+        log_sigmoid = log_sigmoid * ((pos_weight - 1) * y + 1)
+    loss = (1 - y) * x - log_sigmoid
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _bce_logits_input_vjp(g, s):
+    if s.pos_weight is not None:
+        t = s.pos_weight * s.target
+        grad = (t + 1 - s.target) * s.self.sigmoid() - t
+    else:
+        grad = s.self.sigmoid() - s.target
+    if s.weight is not None:
+        grad = grad * s.weight
+    grad = grad * g
+    return grad / s.self._data.size if s.reduction == 1 else grad
+
+
+def _bce_logits_target_vjp(g, s):
+    if s.pos_weight is not None:
+        grad = (-s.self).log_sigmoid() - s.self.log_sigmoid() * s.pos_weight
+    else:
+        grad = -s.self
+    if s.weight is not None:
+        grad = grad * s.weight
+    grad = grad * g
+    return grad / s.target._data.size if s.reduction == 1 else grad
+
+
+BCE_WITH_LOGITS = row(
+    "BinaryCrossEntropyWithLogitsBackward0", ["self", "target"], _bce_logits_forward,
+    quiet=True,
+    self=(uses("self", "target", "weight", "pos_weight", "reduction"), _bce_logits_input_vjp),
+    target=(uses("self", "target", "weight", "pos_weight", "reduction"),
+            _bce_logits_target_vjp))
+
+
+def _mse_forward(x, y, reduction=1):
+    d = x - y
+    return _reduce(d * d, reduction)
+
+
+def _mse_vjp(sign):
+    def vjp(g, s):
+        norm = 2.0 / s.self._data.size if s.reduction == 1 else 2.0
+        grad = (s.self - s.target) * g
+        grad = grad._mul_scalar(norm)
+        return grad if sign > 0 else -grad
+    return vjp
+
+
+MSE = row("MseLossBackward0", ["self", "target"], _mse_forward, quiet=True,
+          self=(uses("self", "target", "reduction"), _mse_vjp(1)),
+          target=(uses("self", "target", "reduction"), _mse_vjp(-1)))
+
+
+def _bce_forward(p, y, weight=None, reduction=1):
+    log_p = np.maximum(np.log(p), -100)
+    log_1p = np.maximum(np.log1p(-p), -100)
+    loss = -(y * log_p + (1 - y) * log_1p)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.astype(p.dtype, copy=False), reduction)
+
+
+def _bce_input_vjp(g, s):
+    denominator = ((1 - s.self) * s.self).clamp(min=1e-12)
+    grad = g * (s.self - s.target) / denominator
+    if s.weight is not None:
+        grad = grad * s.weight
+    return grad / s.self._data.size if s.reduction == 1 else grad
+
+
+def _bce_target_vjp(g, s):
+    grad = g * ((-s.self).log1p().clamp(min=-100) - s.self.log().clamp(min=-100))
+    if s.weight is not None:
+        grad = grad * s.weight
+    return grad / s.target._data.size if s.reduction == 1 else grad
+
+
+BCE = row("BinaryCrossEntropyBackward0", ["self", "target"], _bce_forward, quiet=True,
+          self=(uses("self", "target", "weight", "reduction"), _bce_input_vjp),
+          target=(uses("self", "target", "weight", "reduction"), _bce_target_vjp))
+
+
+def _nll_forward(logp, target, weight=None, reduction=1, ignore_index=-100):
+    n = logp.shape[0]
+    picked_target = np.where(target == ignore_index, 0, target)
+    w = weight[picked_target] if weight is not None else np.ones(n, logp.dtype)
+    w = np.where(target == ignore_index, 0, w).astype(logp.dtype)
+    picked = logp[np.arange(n), picked_target]
+    losses = -(picked * w)
+    if reduction == 0:
+        return losses.astype(logp.dtype)
+    if reduction == 2:
+        return np.asarray(losses.sum(), logp.dtype)
+    return np.asarray(losses.sum() / w.sum(), logp.dtype)
+
+
+def _nll_vjp(g, s):
+    return g._nll_backward(s.self_sym_sizes, s.target, s.weight, s.reduction, s.ignore_index)
+
+
+NLL = row("NllLossBackward0", ["self"], _nll_forward,
+          self=(uses("target", "weight", "reduction", "ignore_index", "self_sym_sizes"),
+                _nll_vjp))
