@@ -1,0 +1,680 @@
+"""Hypothesis strategies for autograd programs over the fuzzer's own op catalogue.
+
+The catalogue (:data:`OPS`) says, for every op of the reference's table, how it is spelled on
+a torch-like namespace, which values are valid for each operand (its domain), which values sit
+at its edges (zeros, ties, large logits), and whether its node saves tensors (so that a second
+backward without ``retain_graph`` raises). The strategies build only valid programs: operands
+are chosen among values that fit the op (by shape and by a tracked value interval) or made
+fresh inside the domain, so nothing is generated and then filtered away.
+
+Draws are arranged so that hypothesis shrinks towards simple programs: fewer steps, fewer
+actions, operands chained from the latest value, scalars before tensors, domain values before
+edge values, the first op of :data:`OPS` (``add``) before the others.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from hypothesis import strategies as st
+
+from conformance.fuzz import Action, Leaf, Program, Step
+
+# Values anywhere in a program stay within this magnitude, so float32 tolerances stay sane.
+MAGNITUDE_LIMIT = 1e3
+MAX_NUMEL = 48
+GRID = 4096  # domain values are lo + (hi - lo) * k / GRID: exact in float32, shrink to lo
+
+# Valid input domains, as closed intervals of the values drawn for a fresh operand.
+DOMAINS = {
+    "any": (-2.0, 2.0),
+    "positive": (0.5, 2.0),        # log, sqrt, fractional powers, tensor-power bases
+    "nonzero": (0.5, 2.0),         # divisors: the sign is drawn separately
+    "probability": (0.0, 1.0),     # BCE targets
+    "exponent": (-2.0, 2.0),       # tensor exponents of pow
+    "small": (-2.0, 2.0),          # exp arguments
+}
+
+# Which edge values an operand's domain admits (division by an edge zero is not an edge).
+_IN_DOMAIN = {
+    "any": lambda v: True,
+    "positive": lambda v: v > 0,
+    "nonzero": lambda v: v != 0,
+    "probability": lambda v: 0 <= v <= 1,
+    "exponent": lambda v: abs(v) <= 2,
+    "small": lambda v: v <= 4,
+}
+
+
+@dataclass
+class Value:
+    """What the generator knows about a value while it builds a program."""
+    name: str
+    shape: tuple[int, ...]
+    lo: float
+    hi: float
+    grad: bool              # requires grad
+    is_leaf: bool
+    sources: frozenset = frozenset()   # the grad leaves it depends on differentiably
+
+    @property
+    def numel(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def bound(self) -> float:
+        return max(abs(self.lo), abs(self.hi))
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    arity: int
+    attribute: str                   # what it needs from the lane: "torch.exp", "Tensor.sum"
+    saves_tensors: bool              # its node saves tensors: a 2nd backward raises
+    domains: tuple[str, ...]         # valid domain of each tensor operand
+    edges: tuple[float, ...]         # values at the op's edges
+    build: Callable = field(repr=False, compare=False)   # (builder, spec) -> Step
+
+
+# --------------------------------------------------------------------------------------------
+# The builder: the state of one program while it is drawn
+# --------------------------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, draw, dtype: str, edges: bool):
+        self.draw = draw
+        self.dtype = dtype
+        self.edges = edges
+        self.nodes: list = []
+        self.pool: list[Value] = []     # float values usable as operands, oldest first
+        self.counts = {"x": 0, "c": 0, "v": 0}
+
+    def _name(self, prefix: str) -> str:
+        name = f"{prefix}{self.counts[prefix]}"
+        self.counts[prefix] += 1
+        return name
+
+    # -- leaves ----------------------------------------------------------------------------
+
+    def values(self, shape, domain: str, edges: tuple[float, ...] = ()) -> list[float]:
+        """Values for a fresh operand: inside the domain, or (edge programs) at the edges."""
+        numel = math.prod(shape)
+        lo, hi = DOMAINS[domain]
+        edges = tuple(v for v in edges if _IN_DOMAIN[domain](v))
+        if self.edges and edges and self.draw(st.integers(0, 3)) != 0:
+            return [self.draw(st.sampled_from(edges)) for _ in range(numel)]
+        out = [lo + (hi - lo) * self.draw(st.integers(0, GRID)) / GRID for _ in range(numel)]
+        if domain == "nonzero":
+            sign = self.draw(st.sampled_from([1.0, -1.0]))
+            out = [sign * v for v in out]
+        return out
+
+    def leaf(self, shape, domain="any", edges=(), requires_grad=None, pooled=True) -> Value:
+        if requires_grad is None:
+            requires_grad = self.draw(st.integers(0, 4)) != 4
+        flat = self.values(shape, domain, edges)
+        name = self._name("x" if requires_grad else "c")
+        self.nodes.append(Leaf(name, tuple(shape), tuple(flat), self.dtype, requires_grad))
+        value = Value(name, tuple(shape), min(flat, default=0.0), max(flat, default=0.0),
+                      requires_grad, True, frozenset([name]) if requires_grad else frozenset())
+        if pooled:
+            self.pool.append(value)
+        return value
+
+    def constant(self, shape, domain="any", edges=()) -> Value:
+        """A constant that is not an operand candidate (gradients, weights, targets)."""
+        return self.leaf(shape, domain, edges, requires_grad=False, pooled=False)
+
+    def mask(self, shape) -> str:
+        flat = tuple(self.draw(st.booleans()) for _ in range(math.prod(shape)))
+        name = self._name("c")
+        self.nodes.append(Leaf(name, tuple(shape), flat, "bool", False))
+        return name
+
+    # -- operands --------------------------------------------------------------------------
+
+    def operand(self, spec: OpSpec, position: int, accept: Callable[[Value], bool],
+                fresh_shape: Callable[[], tuple]) -> Value:
+        """An operand that fits: a value already in the program (the latest first), or fresh."""
+        candidates = [v for v in self.pool if accept(v)]
+        if candidates and self.draw(st.integers(0, 3)) != 3:
+            return candidates[-1 - self.draw(st.integers(0, len(candidates) - 1))]
+        return self.leaf(fresh_shape(), spec.domains[position], spec.edges)
+
+    def shape(self, min_rank=0, max_rank=3) -> tuple[int, ...]:
+        rank = self.draw(st.integers(min_rank, max_rank))
+        top = 4 if rank <= 2 else 3
+        return tuple(self.draw(st.integers(1, top)) for _ in range(rank))
+
+    def broadcast_partner(self, shape) -> tuple[int, ...]:
+        """A shape that broadcasts with ``shape``: the same, a suffix, some dims set to 1,
+        or one more leading dim."""
+        mode = self.draw(st.integers(0, 3))
+        if mode == 0 or not shape and mode != 3:
+            return tuple(shape)
+        if mode == 1:
+            return tuple(shape[self.draw(st.integers(1, len(shape))):])
+        if mode == 2:
+            return tuple(1 if self.draw(st.booleans()) else d for d in shape)
+        if len(shape) < 3 and math.prod(shape) * 2 <= MAX_NUMEL:
+            return (2,) + tuple(shape)
+        return tuple(shape)
+
+    def dim(self, rank: int) -> int:
+        """A dimension index, negative as often as positive."""
+        d = self.draw(st.integers(0, rank - 1))
+        return d - rank if self.draw(st.booleans()) else d
+
+    def add_step(self, spec: OpSpec, expr: str, args: list[Value], shape, lo, hi,
+                 grad_possible: bool = True) -> Value:
+        no_grad = self.draw(st.integers(0, 9)) == 9
+        grad = grad_possible and not no_grad and any(a.grad for a in args)
+        name = self._name("v")
+        self.nodes.append(Step(name, spec.name, expr, tuple(a.name for a in args), no_grad))
+        sources = frozenset().union(*(a.sources for a in args)) if grad else frozenset()
+        value = Value(name, tuple(shape), float(lo), float(hi), grad, False, sources)
+        self.pool.append(value)
+        return value
+
+
+def _fits(lo: float, hi: float) -> bool:
+    return -MAGNITUDE_LIMIT <= lo <= hi <= MAGNITUDE_LIMIT
+
+
+def _broadcast(a, b):
+    try:
+        shape = np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
+    return shape if math.prod(shape) <= MAX_NUMEL else None
+
+
+def _product_interval(a: Value, b_lo: float, b_hi: float) -> tuple[float, float]:
+    corners = [a.lo * b_lo, a.lo * b_hi, a.hi * b_lo, a.hi * b_hi]
+    return min(corners), max(corners)
+
+
+# --------------------------------------------------------------------------------------------
+# Op builders
+# --------------------------------------------------------------------------------------------
+
+
+def _unary(expr: str, interval: Callable[[float, float], tuple[float, float]],
+           accept: Callable[[Value], bool] = lambda v: True):
+    def build(b: _Builder, spec: OpSpec):
+        x = b.operand(spec, 0, accept, b.shape)
+        lo, hi = interval(x.lo, x.hi)
+        return b.add_step(spec, expr, [x], x.shape, lo, hi)
+    return build
+
+
+def _sigmoid(v: float) -> float:
+    return 1.0 / (1.0 + math.exp(-v)) if v > -700 else 0.0
+
+
+def _abs_interval(lo, hi):
+    if lo <= 0 <= hi:
+        return 0.0, max(-lo, hi)
+    return min(abs(lo), abs(hi)), max(abs(lo), abs(hi))
+
+
+# Binary elementwise ops: the interval of the result from the operands' intervals.
+def _add_iv(a, b): return a.lo + b.lo, a.hi + b.hi
+def _sub_iv(a, b): return a.lo - b.hi, a.hi - b.lo
+def _mul_iv(a, b): return _product_interval(a, b.lo, b.hi)
+def _div_iv(a, b): return _product_interval(a, 1.0 / b.hi, 1.0 / b.lo)
+def _max_iv(a, b): return max(a.lo, b.lo), max(a.hi, b.hi)
+def _min_iv(a, b): return min(a.lo, b.lo), min(a.hi, b.hi)
+
+
+def _pow_iv(a, b):
+    corners = [a.lo ** b.lo, a.lo ** b.hi, a.hi ** b.lo, a.hi ** b.hi]
+    return min(corners), max(corners)
+
+
+def _nonzero(v: Value) -> bool:
+    return v.lo >= 0.25 or v.hi <= -0.25
+
+
+def _positive(v: Value) -> bool:
+    return v.lo >= 0.25
+
+
+def _binary(expr: str, interval, second_ok: Callable[[Value], bool] = lambda v: True,
+            first_ok: Callable[[Value], bool] = lambda v: True, scalar_exprs=()):
+    """``expr`` with two tensor operands that broadcast; ``scalar_exprs`` are the forms with
+    a Python number: (expr with ``{0}`` and ``{s}``, the numbers to use)."""
+    def build(b: _Builder, spec: OpSpec):
+        x = b.operand(spec, 0, first_ok, b.shape)
+        if scalar_exprs and b.draw(st.integers(0, 4)) == 4:
+            form, scalars = b.draw(st.sampled_from(scalar_exprs))
+            s = b.draw(st.sampled_from(scalars))
+            const = Value(repr(s), (), s, s, False, True)
+            lo, hi = interval(const, x) if form.startswith("{s}") else interval(x, const)
+            return b.add_step(spec, form.replace("{s}", repr(s)), [x], x.shape, lo, hi)
+
+        def accept(v):
+            return (second_ok(v) and _broadcast(x.shape, v.shape) is not None
+                    and _fits(*interval(x, v)))
+        y = b.operand(spec, 1, accept, lambda: b.broadcast_partner(x.shape))
+        lo, hi = interval(x, y)   # a fresh partner may pass the limit a little: accepted
+        return b.add_step(spec, expr, [x, y], _broadcast(x.shape, y.shape), lo, hi)
+    return build
+
+
+def _build_pow(b: _Builder, spec: OpSpec):
+    exponent = b.draw(st.sampled_from([2.0, 3.0, 0.5, -1.0, 1.5, -0.5, 1.0, 0.0]))
+    integral = float(exponent).is_integer() and exponent >= 0
+
+    def accept(v):
+        if not integral and not _positive(v):
+            return False
+        lo, hi = _pow_scalar_iv(v, exponent)
+        return _fits(lo, hi)
+    x = b.operand(spec, 0 if integral else 1, accept, b.shape)
+    lo, hi = _pow_scalar_iv(x, exponent)
+    return b.add_step(spec, "{0} ** " + repr(exponent), [x], x.shape, lo, hi)
+
+
+def _pow_scalar_iv(v: Value, p: float):
+    if p == 0.0:
+        return 1.0, 1.0
+    if v.lo <= 0 <= v.hi:
+        if p == 2.0:
+            return 0.0, v.bound ** 2
+        return -(v.bound ** p), v.bound ** p
+    corners = [v.lo ** p, v.hi ** p]
+    if v.lo < 0:  # integral powers of negatives: stay conservative
+        return -(v.bound ** p), v.bound ** p
+    return min(corners), max(corners)
+
+
+def _build_pow_tensor(b: _Builder, spec: OpSpec):
+    base = b.operand(spec, 0, lambda v: _positive(v) and v.hi <= 4.0, b.shape)
+
+    def accept(v):
+        return (v.bound <= 2.0 and _broadcast(base.shape, v.shape) is not None)
+    exponent = b.operand(spec, 1, accept, lambda: b.broadcast_partner(base.shape))
+    if _broadcast(base.shape, exponent.shape) is None or exponent.bound > 2.0:
+        exponent = b.leaf(base.shape, "exponent")
+    lo, hi = _pow_iv(base, exponent)
+    return b.add_step(spec, "torch.pow({0}, {1})", [base, exponent],
+                      _broadcast(base.shape, exponent.shape), lo, hi)
+
+
+def _build_clamp(b: _Builder, spec: OpSpec):
+    x = b.operand(spec, 0, lambda v: True, b.shape)
+    lo_bound = b.draw(st.sampled_from([None, -1.0, -0.5, 0.0, 0.5]))
+    hi_bound = b.draw(st.sampled_from([None, 1.0, 0.5, 0.0]))
+    if lo_bound is not None and hi_bound is not None and hi_bound < lo_bound:
+        hi_bound = None
+    if lo_bound is None and hi_bound is None:
+        lo_bound = 0.0
+    args = "".join(f", {k}={v!r}" for k, v in (("min", lo_bound), ("max", hi_bound))
+                   if v is not None)
+    lo = x.lo if lo_bound is None else max(x.lo, lo_bound)
+    hi = x.hi if hi_bound is None else min(x.hi, hi_bound)
+    lo = min(lo, hi_bound) if hi_bound is not None else lo
+    hi = max(hi, lo_bound) if lo_bound is not None else hi
+    return b.add_step(spec, "torch.clamp({0}" + args + ")", [x], x.shape, lo, hi)
+
+
+def _build_where(b: _Builder, spec: OpSpec):
+    x = b.operand(spec, 0, lambda v: True, b.shape)
+    y = b.operand(spec, 1, lambda v: _broadcast(x.shape, v.shape) is not None,
+                  lambda: b.broadcast_partner(x.shape))
+    shape = _broadcast(x.shape, y.shape)
+    if shape is None:
+        y, shape = x, x.shape
+    mask = b.mask(shape if b.draw(st.booleans()) else x.shape)
+    mask_value = Value(mask, (), 0, 0, False, True)
+    return b.add_step(spec, "torch.where({0}, {1}, {2})", [mask_value, x, y], shape,
+                      min(x.lo, y.lo), max(x.hi, y.hi))
+
+
+def _reduction(method: str, is_sum: bool = False, picks: bool = False):
+    def build(b: _Builder, spec: OpSpec):
+        x = b.operand(spec, 0, lambda v: True, b.shape)
+        if x.shape and b.draw(st.booleans()):
+            dim = b.dim(len(x.shape))
+            keepdim = b.draw(st.booleans())
+            shape = list(x.shape)
+            if keepdim:
+                shape[dim] = 1
+            else:
+                del shape[dim]
+            n = x.shape[dim]
+            suffix = "[0]" if picks else ""
+            expr = f"{{0}}.{method}(dim={dim}, keepdim={keepdim}){suffix}"
+        else:
+            n, shape = x.numel, ()
+            expr = f"{{0}}.{method}()"
+        lo, hi = x.lo, x.hi
+        if is_sum:
+            lo, hi = min(x.lo * n, x.lo), max(x.hi * n, x.hi)
+        return b.add_step(spec, expr, [x], shape, lo, hi)
+    return build
+
+
+def _matmul_partner_shapes(shape):
+    """The right operand's shapes that fit a left operand of ``shape`` (k = inner dim)."""
+    k = shape[-1]
+    if len(shape) == 1:
+        return [(k,), (k, 1), (k, 2), (k, 3)]
+    if len(shape) == 2:
+        return [(k,), (k, 1), (k, 2), (k, 3)]
+    return [(k, 2), (k, 3), (shape[0], k, 2)]
+
+
+def _build_matmul(b: _Builder, spec: OpSpec):
+    x = b.operand(spec, 0, lambda v: 1 <= len(v.shape) <= 3, lambda: b.shape(1, 3))
+    fits = _matmul_partner_shapes(x.shape)
+    k = x.shape[-1]
+
+    def accept(v):
+        return v.shape in fits and _fits(-k * x.bound * v.bound, k * x.bound * v.bound)
+    y = b.operand(spec, 1, accept, lambda: b.draw(st.sampled_from(fits)))
+    if not accept(y):
+        y = b.leaf(fits[0], "any")
+    out = np.matmul(np.zeros(x.shape), np.zeros(y.shape)).shape
+    bound = k * x.bound * y.bound
+    form = b.draw(st.sampled_from(["{0} @ {1}", "torch.matmul({0}, {1})"]))
+    return b.add_step(spec, form, [x, y], out, -bound, bound)
+
+
+def _build_transpose(b: _Builder, spec: OpSpec):
+    x = b.operand(spec, 0, lambda v: len(v.shape) >= 2, lambda: b.shape(2, 3))
+    rank = len(x.shape)
+    if rank == 2 and b.draw(st.booleans()):
+        return b.add_step(spec, "{0}.t()", [x], x.shape[::-1], x.lo, x.hi)
+    d0 = b.dim(rank)
+    d1 = b.dim(rank)
+    shape = list(x.shape)
+    shape[d0], shape[d1] = shape[d1], shape[d0]
+    return b.add_step(spec, f"{{0}}.transpose({d0}, {d1})", [x], shape, x.lo, x.hi)
+
+
+def _factorisations(n: int) -> list[tuple[int, ...]]:
+    out = [()] if n == 1 else []
+    for rank in (1, 2, 3):
+        for dims in itertools.product(range(1, n + 1), repeat=rank):
+            if math.prod(dims) == n:
+                out.append(dims)
+    return out
+
+
+def _build_reshape(b: _Builder, spec: OpSpec):
+    x = b.operand(spec, 0, lambda v: v.numel <= 24, b.shape)
+    shapes = _factorisations(x.numel)
+    shape = b.draw(st.sampled_from(shapes))
+    if shape and b.draw(st.integers(0, 3)) == 3:
+        spelled = list(shape)
+        spelled[b.draw(st.integers(0, len(shape) - 1))] = -1   # let reshape infer one dim
+        return b.add_step(spec, f"{{0}}.reshape({tuple(spelled)!r})", [x], shape, x.lo, x.hi)
+    return b.add_step(spec, f"{{0}}.reshape({shape!r})", [x], shape, x.lo, x.hi)
+
+
+def _build_squeeze(b: _Builder, spec: OpSpec):
+    def fresh():
+        shape = list(b.shape(1, 3))
+        shape[b.draw(st.integers(0, len(shape) - 1))] = 1
+        return tuple(shape)
+    x = b.operand(spec, 0, lambda v: 1 in v.shape, fresh)
+    if b.draw(st.booleans()):
+        return b.add_step(spec, "{0}.squeeze()", [x], tuple(d for d in x.shape if d != 1),
+                          x.lo, x.hi)
+    ones = [i for i, d in enumerate(x.shape) if d == 1]
+    dim = b.draw(st.sampled_from(ones))
+    shape = x.shape[:dim] + x.shape[dim + 1:]
+    return b.add_step(spec, f"{{0}}.squeeze({dim})", [x], shape, x.lo, x.hi)
+
+
+def _build_unsqueeze(b: _Builder, spec: OpSpec):
+    x = b.operand(spec, 0, lambda v: len(v.shape) <= 2, lambda: b.shape(0, 2))
+    dim = b.draw(st.integers(-(len(x.shape) + 1), len(x.shape)))
+    position = dim if dim >= 0 else dim + len(x.shape) + 1
+    shape = x.shape[:position] + (1,) + x.shape[position:]
+    return b.add_step(spec, f"{{0}}.unsqueeze({dim})", [x], shape, x.lo, x.hi)
+
+
+def _build_expand(b: _Builder, spec: OpSpec):
+    def fresh():
+        return tuple(1 if b.draw(st.booleans()) else d for d in b.shape(0, 2))
+    x = b.operand(spec, 0, lambda v: len(v.shape) < 3 or 1 in v.shape, fresh)
+    shape = [b.draw(st.integers(1, 3)) if d == 1 else d for d in x.shape]
+    if len(shape) < 3 and b.draw(st.booleans()):
+        shape.insert(0, b.draw(st.integers(1, 3)))
+    if math.prod(shape) > MAX_NUMEL:
+        shape = list(x.shape)
+    if not shape:
+        shape = [b.draw(st.integers(1, 3))]
+    spelled = tuple(shape)
+    if len(shape) > len(x.shape) and b.draw(st.booleans()):
+        # -1 keeps an existing size
+        spelled = tuple(shape[:len(shape) - len(x.shape)]) + tuple(
+            -1 if d == s else d for d, s in zip(shape[len(shape) - len(x.shape):], x.shape))
+    sizes = ", ".join(str(d) for d in spelled)
+    return b.add_step(spec, f"{{0}}.expand({sizes})", [x], tuple(shape), x.lo, x.hi)
+
+
+def _build_detach(b: _Builder, spec: OpSpec):
+    x = b.operand(spec, 0, lambda v: True, b.shape)
+    return b.add_step(spec, "{0}.detach()", [x], x.shape, x.lo, x.hi, grad_possible=False)
+
+
+def _build_softmax(log: bool):
+    def build(b: _Builder, spec: OpSpec):
+        x = b.operand(spec, 0, lambda v: len(v.shape) >= 1, lambda: b.shape(1, 3))
+        dim = b.dim(len(x.shape))
+        name = "log_softmax" if log else "softmax"
+        form = b.draw(st.sampled_from([f"torch.{name}({{0}}, dim={dim})",
+                                       f"torch.nn.functional.{name}({{0}}, dim={dim})"]))
+        if log:
+            lo, hi = x.lo - x.hi - math.log(x.shape[dim]), 0.0
+        else:
+            lo, hi = 0.0, 1.0
+        return b.add_step(spec, form, [x], x.shape, lo, hi)
+    return build
+
+
+def _loss_shape(reduction: str, shape):
+    return shape if reduction == "none" else ()
+
+
+def _build_bce_logits(b: _Builder, spec: OpSpec):
+    x = b.operand(spec, 0, lambda v: True, b.shape)
+    target = b.constant(x.shape, "probability", (0.0, 1.0))
+    reduction = b.draw(st.sampled_from(["mean", "sum", "none"]))
+    extra = ""
+    if x.shape and b.draw(st.integers(0, 3)) == 3:
+        weight = b.constant(x.shape[-1:], "positive")
+        extra = f", pos_weight={weight.name}"
+    bound = (x.bound + 1.0) * (x.numel if reduction == "sum" else 1) * (2.0 if extra else 1.0)
+    expr = ("torch.nn.functional.binary_cross_entropy_with_logits({0}, {1}, "
+            f"reduction={reduction!r}{extra})")
+    return b.add_step(spec, expr, [x, target], _loss_shape(reduction, x.shape), 0.0, bound)
+
+
+def _build_mse(b: _Builder, spec: OpSpec):
+    x = b.operand(spec, 0, lambda v: v.bound <= 30, b.shape)
+    y = b.operand(spec, 1, lambda v: v.shape == x.shape and v.bound <= 30,
+                  lambda: x.shape)
+    if y.shape != x.shape:
+        y = x
+    reduction = b.draw(st.sampled_from(["mean", "sum", "none"]))
+    bound = (x.bound + y.bound) ** 2 * (x.numel if reduction == "sum" else 1)
+    expr = f"torch.nn.functional.mse_loss({{0}}, {{1}}, reduction={reduction!r})"
+    return b.add_step(spec, expr, [x, y], _loss_shape(reduction, x.shape), 0.0, bound)
+
+
+_TIES = (-1.0, 0.0, 0.0, 1.0)          # few distinct values: ties within and across tensors
+_LOGITS = (-60.0, -20.0, 0.0, 20.0, 60.0)
+_PI = math.pi
+
+# The catalogue. Order matters for shrinking: hypothesis prefers earlier entries.
+OPS: tuple[OpSpec, ...] = (
+    OpSpec("add", 2, "Tensor.__add__", False, ("any", "any"), (0.0,),
+           _binary("{0} + {1}", _add_iv, scalar_exprs=(("{0} + {s}", (1.0, -2.5)),
+                                                       ("{s} + {0}", (0.5,))))),
+    OpSpec("mul", 2, "Tensor.__mul__", True, ("any", "any"), _TIES,
+           _binary("{0} * {1}", _mul_iv, scalar_exprs=(("{0} * {s}", (2.0, -0.5)),
+                                                       ("{s} * {0}", (3.0,))))),
+    OpSpec("sub", 2, "Tensor.__sub__", False, ("any", "any"), (0.0,),
+           _binary("{0} - {1}", _sub_iv, scalar_exprs=(("{0} - {s}", (1.0,)),
+                                                       ("{s} - {0}", (1.0, 0.5))))),
+    OpSpec("div", 2, "Tensor.__truediv__", True, ("any", "nonzero"), (0.0, 1.0),
+           _binary("{0} / {1}", _div_iv, second_ok=_nonzero,
+                   scalar_exprs=(("{0} / {s}", (2.0, -4.0)),))),
+    OpSpec("neg", 1, "Tensor.__neg__", False, ("any",), (0.0,),
+           _unary("-{0}", lambda lo, hi: (-hi, -lo))),
+    OpSpec("pow", 1, "Tensor.__pow__", True, ("any", "positive"), (0.0, 1.0, -1.0),
+           _build_pow),
+    OpSpec("pow_tensor", 2, "torch.pow", True, ("positive", "exponent"), (1.0, 0.5, 2.0),
+           _build_pow_tensor),
+    OpSpec("exp", 1, "torch.exp", True, ("small",), (-20.0, 0.0, 3.0),
+           _unary("torch.exp({0})", lambda lo, hi: (math.exp(lo), math.exp(hi)),
+                  accept=lambda v: v.hi <= 4.0)),
+    OpSpec("log", 1, "torch.log", True, ("positive",), (0.001, 1.0, 50.0),
+           _unary("torch.log({0})", lambda lo, hi: (math.log(lo), math.log(hi)),
+                  accept=_positive)),
+    OpSpec("sqrt", 1, "torch.sqrt", True, ("positive",), (0.0001, 1.0, 4.0),
+           _unary("torch.sqrt({0})", lambda lo, hi: (math.sqrt(lo), math.sqrt(hi)),
+                  accept=_positive)),
+    OpSpec("abs", 1, "torch.abs", True, ("any",), (0.0, -1.0, 1.0),
+           _unary("torch.abs({0})", _abs_interval)),
+    OpSpec("sin", 1, "torch.sin", True, ("any",), (0.0, _PI / 2, -_PI),
+           _unary("torch.sin({0})", lambda lo, hi: (-1.0, 1.0))),
+    OpSpec("cos", 1, "torch.cos", True, ("any",), (0.0, _PI / 2, -_PI),
+           _unary("torch.cos({0})", lambda lo, hi: (-1.0, 1.0))),
+    OpSpec("tanh", 1, "torch.tanh", True, ("any",), (0.0, 20.0, -20.0),
+           _unary("torch.tanh({0})", lambda lo, hi: (math.tanh(lo), math.tanh(hi)))),
+    OpSpec("sigmoid", 1, "torch.sigmoid", True, ("any",), (0.0, 30.0, -30.0),
+           _unary("torch.sigmoid({0})", lambda lo, hi: (_sigmoid(lo), _sigmoid(hi)))),
+    OpSpec("relu", 1, "torch.relu", True, ("any",), (0.0, -1.0, 1.0),
+           _unary("torch.relu({0})", lambda lo, hi: (max(lo, 0.0), max(hi, 0.0)))),
+    OpSpec("clamp", 1, "torch.clamp", True, ("any",), (-1.0, -0.5, 0.0, 0.5, 1.0),
+           _build_clamp),
+    OpSpec("maximum", 2, "torch.maximum", True, ("any", "any"), _TIES,
+           _binary("torch.maximum({0}, {1})", _max_iv)),
+    OpSpec("minimum", 2, "torch.minimum", True, ("any", "any"), _TIES,
+           _binary("torch.minimum({0}, {1})", _min_iv)),
+    OpSpec("where", 3, "torch.where", True, ("any", "any"), (0.0,), _build_where),
+    OpSpec("sum", 1, "Tensor.sum", False, ("any",), (0.0,), _reduction("sum", is_sum=True)),
+    OpSpec("mean", 1, "Tensor.mean", False, ("any",), (0.0,), _reduction("mean")),
+    OpSpec("max", 1, "Tensor.max", True, ("any",), _TIES, _reduction("max", picks=True)),
+    OpSpec("min", 1, "Tensor.min", True, ("any",), _TIES, _reduction("min", picks=True)),
+    OpSpec("matmul", 2, "Tensor.__matmul__", True, ("any", "any"), (0.0, 1.0),
+           _build_matmul),
+    OpSpec("transpose", 1, "Tensor.transpose", False, ("any",), (0.0,), _build_transpose),
+    OpSpec("reshape", 1, "Tensor.reshape", False, ("any",), (0.0,), _build_reshape),
+    OpSpec("squeeze", 1, "Tensor.squeeze", False, ("any",), (0.0,), _build_squeeze),
+    OpSpec("unsqueeze", 1, "Tensor.unsqueeze", False, ("any",), (0.0,), _build_unsqueeze),
+    OpSpec("expand", 1, "Tensor.expand", False, ("any",), (0.0,), _build_expand),
+    OpSpec("detach", 1, "Tensor.detach", False, ("any",), (0.0,), _build_detach),
+    OpSpec("softmax", 1, "torch.softmax", True, ("any",), _LOGITS, _build_softmax(False)),
+    OpSpec("log_softmax", 1, "torch.log_softmax", True, ("any",), _LOGITS,
+           _build_softmax(True)),
+    OpSpec("bce_with_logits", 2, "torch.nn.functional.binary_cross_entropy_with_logits", True,
+           ("any", "probability"), _LOGITS, _build_bce_logits),
+    OpSpec("mse_loss", 2, "torch.nn.functional.mse_loss", True, ("any", "any"), _TIES,
+           _build_mse),
+)
+OPS_BY_NAME = {spec.name: spec for spec in OPS}
+
+
+# --------------------------------------------------------------------------------------------
+# Actions
+# --------------------------------------------------------------------------------------------
+
+ACTION_KINDS = ("backward", "grad", "second_order", "zero_grad", "grad_none")
+
+
+def _root(b: _Builder) -> Value:
+    """The value an action differentiates: the latest value that requires grad, usually."""
+    steps = [v for v in b.pool if not v.is_leaf]
+    candidates = [v for v in steps if v.grad] or steps
+    return candidates[-1 - b.draw(st.integers(0, len(candidates) - 1))]
+
+
+def _grad_outputs(b: _Builder, root: Value, optional_for_scalar=True) -> str | None:
+    """A ``gradient``/``grad_outputs`` constant: needed for non-scalar roots (and omitted
+    now and then, which must raise), optional for scalars."""
+    if root.shape:
+        if b.draw(st.integers(0, 9)) == 9:
+            return None
+        return b.constant(root.shape, "any").name
+    if optional_for_scalar and b.draw(st.integers(0, 3)) == 3:
+        return b.constant((), "any").name
+    return None
+
+
+def _action(b: _Builder, kind: str, grad_leaves: list[Value]) -> Action:
+    if kind in ("zero_grad", "grad_none"):
+        leaf = b.draw(st.sampled_from(grad_leaves))
+        return Action(kind, inputs=(leaf.name,))
+    root = _root(b)
+    gradient = _grad_outputs(b, root)
+    retain = b.draw(st.sampled_from([None, True, False]))
+    if kind == "backward":
+        return Action("backward", root=root.name, gradient=gradient, retain_graph=retain)
+    # The first input is one the root depends on (when there is one); the others are any,
+    # so that unused inputs (allow_unused) come up too.
+    used = [v for v in grad_leaves if v.name in root.sources] or grad_leaves
+    first = b.draw(st.sampled_from(used))
+    others = [v for v in grad_leaves if v is not first and b.draw(st.integers(0, 2)) == 2]
+    inputs = tuple(v.name for v in [first] + others)
+    if kind == "grad":
+        allow_unused = b.draw(st.sampled_from([None, True, False]))
+        return Action("grad", root=root.name, gradient=gradient, inputs=inputs,
+                      retain_graph=retain, allow_unused=allow_unused)
+    weight = b.constant(first.shape, "any").name
+    second = b.draw(st.sampled_from(["backward", "grad"]))
+    return Action("second_order", root=root.name, gradient=gradient, inputs=inputs,
+                  retain_graph=True, weight=weight, second=second)
+
+
+# --------------------------------------------------------------------------------------------
+# Public strategies
+# --------------------------------------------------------------------------------------------
+
+
+def dtypes() -> st.SearchStrategy[str]:
+    return st.sampled_from(["float32", "float64"])
+
+
+@st.composite
+def programs(draw, max_steps: int = 6, max_actions: int = 4, edges: bool | None = None,
+             ops: tuple[str, ...] | None = None) -> Program:
+    """Autograd programs: 1..max_steps ops on fresh leaves, then 1..max_actions actions.
+
+    ``edges`` True draws fresh operands at the ops' edges (zeros, ties, large logits), False
+    inside their domains, None lets the program choose (one in four at the edges). ``ops``
+    restricts the catalogue (names of :data:`OPS`).
+    """
+    catalogue = OPS if ops is None else tuple(OPS_BY_NAME[n] for n in ops)
+    dtype = draw(dtypes())
+    at_edges = draw(st.integers(0, 3)) == 3 if edges is None else edges
+    b = _Builder(draw, dtype, at_edges)
+    b.leaf(b.shape(), requires_grad=True)
+    count = 0
+    while count < max_steps and (count == 0 or draw(st.integers(0, 4)) != 0):
+        spec = draw(st.sampled_from(catalogue))
+        spec.build(b, spec)
+        count += 1
+
+    grad_leaves = [v for v in b.pool if v.is_leaf and v.grad]
+    actions: list[Action] = []
+    while len(actions) < max_actions and (not actions or draw(st.integers(0, 2)) != 0):
+        kinds = ACTION_KINDS if actions else ACTION_KINDS[:3]
+        actions.append(_action(b, draw(st.sampled_from(kinds)), grad_leaves))
+    return Program(dtype, tuple(b.nodes), tuple(actions), at_edges)
+
+
+def shapes(max_rank: int = 3) -> st.SearchStrategy[tuple[int, ...]]:
+    """Small tensor shapes (the ones programs use): rank 0..max_rank, dims 1..4."""
+    return st.lists(st.integers(1, 4), max_size=max_rank).map(tuple)
