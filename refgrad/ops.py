@@ -47,7 +47,7 @@ class Row:
 
 
 def row(name, inputs, forward, quiet=False, variadic=False, doc="", params=None, **vjps):
-    """Add a row: ``row("ExpBackward0", ["self"], np.exp, self=(uses("result"), fn))``."""
+    """Add a row: ``row("ExpBackward0", ["self"], _exp, self=(uses("result"), fn))``."""
     r = Row(name, inputs, forward, vjps, quiet=quiet, variadic=variadic, doc=doc,
             params=params)
     ROWS[name] = r
@@ -60,25 +60,45 @@ def uses(*names):
 
 # ------------------------------------------------------------------------ helpers (numpy)
 
+def _via_float64(fn):
+    """Transcendental functions of float32 arrays computed in float64 and rounded once:
+    NumPy's own float32 kernels are less accurate than PyTorch's and round differently."""
+    def precise(x, *args):
+        if x.dtype == np.float32:
+            return fn(x.astype(np.float64), *args).astype(np.float32)
+        return fn(x, *args)
+    precise.__name__ = getattr(fn, "__name__", "precise")
+    return precise
+
+
+_exp = _via_float64(np.exp)
+_log = _via_float64(np.log)
+_log1p = _via_float64(np.log1p)
+_expm1 = _via_float64(np.expm1)
+_tanh = _via_float64(np.tanh)
+_sin = _via_float64(np.sin)
+_cos = _via_float64(np.cos)
+
+
 def _sigmoid(x):
-    # stable in float32 for both signs: exp of a non-positive number only
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    # PyTorch's formula, bit for bit; exp(-x) may overflow to inf, giving 0 as it should
+    one = x.dtype.type(1)
+    return one / (one + _exp(-x))
 
 
 def _log_sigmoid(x):
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+    return np.minimum(x, 0) - _log1p(_exp(-np.abs(x)))
 
 
 def _softmax(x, dim):
     shifted = x - x.max(axis=dim, keepdims=True)
-    e = np.exp(shifted)
+    e = _exp(shifted)
     return e / e.sum(axis=dim, keepdims=True)
 
 
 def _log_softmax(x, dim):
     shifted = x - x.max(axis=dim, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+    return shifted - _log(_exp(shifted).sum(axis=dim, keepdims=True))
 
 
 def _reduce(loss, reduction):
@@ -193,16 +213,16 @@ WHERE = row("WhereBackward0", ["self", "other"],
 
 # ========================================================================= unary functions
 
-EXP = row("ExpBackward0", ["self"], np.exp, quiet=True,
+EXP = row("ExpBackward0", ["self"], _exp, quiet=True,
           self=(uses("result"), lambda g, s: g * s.result))
 
-LOG = row("LogBackward0", ["self"], np.log, quiet=True,
+LOG = row("LogBackward0", ["self"], _log, quiet=True,
           self=(uses("self"), lambda g, s: g / s.self))
 
-LOG1P = row("Log1PBackward0", ["self"], np.log1p, quiet=True,
+LOG1P = row("Log1PBackward0", ["self"], _log1p, quiet=True,
             self=(uses("self"), lambda g, s: g / (s.self + 1)))
 
-EXPM1 = row("Expm1Backward0", ["self"], np.expm1, quiet=True,
+EXPM1 = row("Expm1Backward0", ["self"], _expm1, quiet=True,
             self=(uses("result"), lambda g, s: g * (s.result + 1)))
 
 SQRT = row("SqrtBackward0", ["self"], np.sqrt, quiet=True,
@@ -220,13 +240,13 @@ FLOOR = row("FloorBackward0", ["self"], np.floor,
 ROUND = row("RoundBackward0", ["self"], np.round,
             self=(uses(), lambda g, s: g._zeros_like()))
 
-SIN = row("SinBackward0", ["self"], np.sin,
+SIN = row("SinBackward0", ["self"], _sin,
           self=(uses("self"), lambda g, s: g * s.self.cos()))
 
-COS = row("CosBackward0", ["self"], np.cos,
+COS = row("CosBackward0", ["self"], _cos,
           self=(uses("self"), lambda g, s: g * -s.self.sin()))
 
-TANH = row("TanhBackward0", ["self"], np.tanh,
+TANH = row("TanhBackward0", ["self"], _tanh,
            self=(uses("result"), lambda g, s: g * (1 - s.result * s.result)))
 
 SIGMOID = row("SigmoidBackward0", ["self"], _sigmoid, quiet=True,
@@ -526,8 +546,8 @@ MSE = row("MseLossBackward0", ["self", "target"], _mse_forward, quiet=True,
 
 
 def _bce_forward(p, y, weight=None, reduction=1):
-    log_p = np.maximum(np.log(p), -100)
-    log_1p = np.maximum(np.log1p(-p), -100)
+    log_p = np.maximum(_log(p), -100)
+    log_1p = np.maximum(_log1p(-p), -100)
     loss = -(y * log_p + (1 - y) * log_1p)
     if weight is not None:
         loss = loss * weight

@@ -1577,7 +1577,7 @@ class Tensor:
 
     def outer(self, vec2):
         vec2 = _as_tensor_operand(vec2, self)
-        return self.unsqueeze(1) * vec2
+        return self.reshape(-1, 1) * vec2
 
     ger = outer
 

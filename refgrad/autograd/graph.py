@@ -123,11 +123,13 @@ class Node:
         row = type(self).row
         saved = _Saved(self._unpack())
         grads = []
-        for (nxt, _), (uses, vjp), meta in zip(self.next_functions, row.vjps, self._meta):
+        specs = row.vjps if not row.variadic else row.vjps * len(self._meta)
+        for i, ((nxt, _), (uses, vjp), meta) in enumerate(
+                zip(self.next_functions, specs, self._meta)):
             if nxt is None or vjp is None:
                 grads.append(None)
                 continue
-            g = vjp(grad, saved)
+            g = vjp(grad, saved) if not row.variadic else vjp(grad, saved, i)
             if g is not None:
                 shape, dt = meta
                 if g._data.shape != shape:
@@ -266,7 +268,8 @@ def record(row, out, inputs, ctx=None, extra=None):
     # save what the VJPs of the inputs that need a gradient will read
     saved = None
     names = row.input_names
-    for (fn, _), (uses, vjp) in zip(edges, row.vjps):
+    specs = row.vjps if not row.variadic else row.vjps * len(edges)
+    for (fn, _), (uses, vjp) in zip(edges, specs):
         if fn is None or not uses:
             continue
         if saved is None:
