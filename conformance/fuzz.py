@@ -797,17 +797,17 @@ def show(value):
     return value[1]
 
 
-def run(module):
+def run(module, device="cpu"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return program(module, "cpu", observe)
+        return program(module, device, observe)
 
 
 def main(argv):
     target_name = argv[1] if len(argv) > 1 else @TARGET_REPR@
     import torch
     target = importlib.import_module(target_name)
-    reference, observed = run(torch), run(target)
+    reference, observed = run(torch), run(target, @DEVICE_REPR@)
     differ = 0
     for label in list(reference) + [k for k in observed if k not in reference]:
         left, right = observed.get(label), reference.get(label)
@@ -826,14 +826,15 @@ if __name__ == "__main__":
 
 
 def reproducer(record_id_text: str, program: Program, target: str, reason: str,
-               verdict: str, filename: str = "repro.py") -> str:
+               verdict: str, filename: str = "repro.py", device: str = "cpu") -> str:
     """A standalone script that runs ``program`` on torch and on ``target`` and prints both."""
     root = str(Path(__file__).resolve().parents[1])
     fields = {
         "RECORD_ID": record_id_text, "SUMMARY": program.summary(),
         "REASON": _docstring_safe(f"Divergence: {reason}" if reason else ""),
         "VERDICT": _docstring_safe(verdict), "FILENAME": filename,
-        "TARGET": target, "TARGET_REPR": repr(target), "SEARCH_PATH_REPR": repr([root]),
+        "TARGET": target, "TARGET_REPR": repr(target), "DEVICE_REPR": repr(device),
+        "SEARCH_PATH_REPR": repr([root]),
         "PRELUDE": PRELUDE.rstrip(), "SOURCE": program.source().rstrip(),
     }
     text = REPRO_TEMPLATE
@@ -848,13 +849,14 @@ def _docstring_safe(text: str) -> str:
 
 
 def write_reproducer(directory: str | Path, record_id_text: str, program: Program,
-                     target: str, reason: str = "", verdict: str = "") -> Path:
+                     target: str, reason: str = "", verdict: str = "",
+                     device: str = "cpu") -> Path:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in record_id_text)
     path = directory / f"{safe}.py"
     path.write_text(reproducer(record_id_text, program, target, reason, verdict,
-                               filename=str(path)))
+                               filename=str(path), device=device))
     return path
 
 
@@ -940,14 +942,14 @@ def explain_divergence(record: dict, outcome: Outcome, profile: Profile, lanes: 
         verdict = f"finite differences failed: {type(exc).__name__}: {exc}"
     left_lane = lanes[left_name]
     target = left_lane.module_name
-    text = reproducer(record["id"], program, target, reason, verdict)
     path = None
     if repro_dir:
-        path = write_reproducer(repro_dir, record["id"], program, target, reason, verdict)
-        if left_lane.device != "cpu":
-            text = text.replace('"cpu", observe)', f'{left_lane.device!r}, observe)', 1)
-            path.write_text(text)
-    record["reproducer"] = text
+        path = write_reproducer(repro_dir, record["id"], program, target, reason, verdict,
+                                left_lane.device)
+        record["reproducer"] = path.read_text()
+    else:
+        record["reproducer"] = reproducer(record["id"], program, target, reason, verdict,
+                                          device=left_lane.device)
     shrunk_note = (f"shrunk from {outcome.program.op_count} to {program.op_count} op(s)"
                    if shrink_it else f"not shrunk ({program.op_count} op(s))")
     record["reason"] = "; ".join(part for part in (

@@ -106,9 +106,13 @@ class _Builder:
         numel = math.prod(shape)
         lo, hi = DOMAINS[domain]
         edges = tuple(v for v in edges if _IN_DOMAIN[domain](v))
-        if self.edges and edges and self.draw(st.integers(0, 3)) != 0:
-            return [self.draw(st.sampled_from(edges)) for _ in range(numel)]
-        out = [lo + (hi - lo) * self.draw(st.integers(0, GRID)) / GRID for _ in range(numel)]
+        out = []
+        for i in range(numel):
+            # Edge programs put the first element, and most others, on the op's edges.
+            if self.edges and edges and (i == 0 or self.draw(st.integers(0, 3)) != 0):
+                out.append(self.draw(st.sampled_from(edges)))
+            else:
+                out.append(lo + (hi - lo) * self.draw(st.integers(0, GRID)) / GRID)
         if domain == "nonzero":
             sign = self.draw(st.sampled_from([1.0, -1.0]))
             out = [sign * v for v in out]
@@ -660,7 +664,7 @@ def programs(draw, max_steps: int = 6, max_actions: int = 4, edges: bool | None 
     dtype = draw(dtypes())
     at_edges = draw(st.integers(0, 3)) == 3 if edges is None else edges
     b = _Builder(draw, dtype, at_edges)
-    b.leaf(b.shape(), requires_grad=True)
+    b.leaf(b.shape(), edges=_TIES, requires_grad=True)
     count = 0
     while count < max_steps and (count == 0 or draw(st.integers(0, 4)) != 0):
         spec = draw(st.sampled_from(catalogue))

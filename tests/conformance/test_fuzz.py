@@ -1,0 +1,172 @@
+"""The fuzzer end to end: lanes, records, shrinking, reproducers, tie-breaker, CLI, shards."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conformance import fuzz
+from conformance.fuzz import Action, Leaf, Program, Step
+from conformance.report import json_report
+
+torch = pytest.importorskip("torch")
+REPO = Path(__file__).resolve().parents[2]
+GRAD_BUG = "tests.planted.fuzz_targets.grad_bug"
+ACCUMULATION_BUG = "tests.planted.fuzz_targets.accumulation_bug"
+CI = fuzz.PROFILES["ci"]
+
+
+def _lanes(target):
+    return fuzz._lanes_for(target, False)
+
+
+def _first_divergence(target: str, seeds=range(0, 200)):
+    """The first seed whose program diverges on target~torch-cpu, found without shrinking."""
+    lanes = _lanes(target)
+    for seed in seeds:
+        program, choices = fuzz.generate(CI, seed)
+        observed, seconds = fuzz.run_program(program, lanes)
+        outcome = fuzz.Outcome(seed, program, choices, observed, seconds)
+        record = fuzz.make_records(outcome, lanes)[0]
+        if record["status"] == "diverge":
+            return outcome, record
+    pytest.fail(f"no divergence found on {target} in seeds {seeds}")
+
+
+def test_torch_against_itself_matches():
+    job = fuzz.Job("ci", tuple(range(25)), "torch", False, True, None, None)
+    records, stats = fuzz.run_job(job)
+    assert stats["programs"] == 25 and stats["target"] > 0 and stats["torch-cpu"] > 0
+    by_pair = {}
+    for record in records:
+        by_pair.setdefault(record["pair"], set()).add(record["status"])
+    assert by_pair["target~torch-cpu"] == {"match"}
+    assert by_pair["target~torch-cuda"] == {"not_run"}
+    first = next(r for r in records if r["pair"] == "target~torch-cpu")
+    assert first["id"] == "fuzz::seed-0[target~torch-cpu]" and first["area"] == "fuzz"
+    assert first["observables"] and first["source"].startswith("def program(")
+
+
+@pytest.mark.parametrize("target, category", [(GRAD_BUG, "grad"),
+                                              (ACCUMULATION_BUG, "grad")])
+def test_planted_bug_is_found_shrunk_and_reproduced(target, category, tmp_path):
+    outcome, record = _first_divergence(target)
+    lanes = _lanes(target)
+    fuzz.explain_divergence(record, outcome, CI, lanes, True, str(tmp_path))
+    info = record["fuzz"]
+    assert info["shrunk_ops"] <= 3, info["shrunk_source"]
+    assert info["shrunk_ops"] <= outcome.program.op_count
+    # The tie-breaker sides with torch: the planted target is the wrong one.
+    if info["verdict"]:
+        assert "agree with torch-cpu" in info["verdict"], info["verdict"]
+    script = Path(info["reproducer_path"])
+    assert script.read_text() == record["reproducer"]
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "!! " in run.stdout and "torch:" in run.stdout
+    assert f"differ between torch and {target}" in run.stdout
+    # The same script against torch itself shows no divergence.
+    clean = subprocess.run([sys.executable, str(script), "torch"], capture_output=True,
+                           text=True, cwd=tmp_path, timeout=120)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+
+
+def test_grad_bug_shrinks_to_tanh():
+    outcome, record = _first_divergence(GRAD_BUG)
+    shrunk = fuzz.shrink(CI, outcome, _lanes(GRAD_BUG), "target~torch-cpu",
+                         fuzz.divergence_category(record["observables"]))
+    assert "tanh" in [s.op for s in shrunk.steps]
+    assert shrunk.op_count <= 3
+
+
+def test_accumulation_bug_needs_two_gradient_actions():
+    outcome, record = _first_divergence(ACCUMULATION_BUG)
+    shrunk = fuzz.shrink(CI, outcome, _lanes(ACCUMULATION_BUG), "target~torch-cpu",
+                         fuzz.divergence_category(record["observables"]))
+    # One backward is right on this target: the divergence needs a second gradient action.
+    assert len(shrunk.actions) >= 2 and shrunk.op_count <= 3
+
+
+def _program(steps, actions, leaves):
+    return Program("float64", tuple(leaves) + tuple(steps), tuple(actions))
+
+
+def test_finite_differences_match_analytic_gradients():
+    x = Leaf("x0", (3,), (0.5, -1.0, 2.0), "float64", True)
+    w = Leaf("c0", (3,), (1.0, 2.0, -1.0), "float64", False)
+    steps = [Step("v0", "sin", "torch.sin({0})", ("x0",)),
+             Step("v1", "mul", "{0} * {1}", ("v0", "x0"))]
+    backward = Action("backward", root="v1", gradient="c0")
+    program = _program(steps, [backward], [x, w])
+    got = fuzz.expected_gradient(torch, program, backward, "x0")
+    xs, ws = x.array, w.array
+    np.testing.assert_allclose(got, ws * (np.cos(xs) * xs + np.sin(xs)), rtol=1e-6)
+    # second order: d/dx sum(weight * d(sum(x^3))/dx) = weight * 6x
+    cube = Step("v2", "pow", "{0} ** 3.0", ("x0",))
+    total = Step("v3", "sum", "{0}.sum()", ("v2",))
+    second = Action("second_order", root="v3", inputs=("x0",), weight="c0", retain_graph=True)
+    program = _program([cube, total], [second], [x, w])
+    got = fuzz.expected_gradient(torch, program, second, "x0", "second")
+    np.testing.assert_allclose(got, ws * 6 * xs, rtol=1e-4, atol=1e-4)
+
+
+def test_finite_differences_hold_detached_values_constant():
+    x = Leaf("x0", (2,), (0.5, 1.5), "float64", True)
+    steps = [Step("v0", "detach", "{0}.detach()", ("x0",)),
+             Step("v1", "mul", "{0} * {1}", ("v0", "x0")),
+             Step("v2", "sum", "{0}.sum()", ("v1",))]
+    backward = Action("backward", root="v2")
+    got = fuzz.expected_gradient(torch, _program(steps, [backward], [x]), backward, "x0")
+    np.testing.assert_allclose(got, x.array, rtol=1e-6)      # not 2x: v0 is a constant
+
+
+def test_campaign_seeds_split_by_shard():
+    parts = [fuzz.campaign_seeds(CI, 10, 100, (i, 3))[1] for i in (1, 2, 3)]
+    assert sum(parts, []) == list(range(100, 110))
+    assert fuzz.campaign_seeds(CI, None, None, (1, 1)) == (0, list(range(CI.programs)))
+    assert fuzz.parse_shard("2/8") == (2, 8)
+    for bad in ("0/2", "3/2", "x"):
+        with pytest.raises(Exception, match="shard"):
+            fuzz.parse_shard(bad)
+    with pytest.raises(ValueError, match="unknown fuzz profile"):
+        fuzz.profile_named("nightly")
+
+
+def test_cli_shards_merge_and_replay(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(fuzz.PROFILE_ENV, "ci")
+    paths = []
+    for shard in ("1/2", "2/2"):
+        path = tmp_path / f"shard{shard[0]}.json"
+        code = fuzz.main(["--programs", "6", "--target", "torch", "--no-cuda", "--shard", shard,
+                          "--json", str(path), "--repro-dir", str(tmp_path / "repros")])
+        assert code == 0
+        paths.append(path)
+    reports = [json_report.load(p) for p in paths]
+    assert reports[0]["environment"]["fuzz"]["seeds"] == [0, 2]
+    assert reports[1]["environment"]["fuzz"]["seeds"] == [3, 5]
+    merged = json_report.merge(reports)
+    assert merged["environment"]["fuzz"]["programs"] == 6
+    assert merged["summary"]["by_area"]["fuzz"]["target~torch-cpu"]["match"] == 6
+    capsys.readouterr()
+    code = fuzz.main(["--replay", "4", "--target", "torch", "--no-cuda",
+                      "--json", str(tmp_path / "replay.json")])
+    out = capsys.readouterr().out
+    assert code == 0 and fuzz.generate(CI, 4)[0].source() in out
+    replay = json.loads((tmp_path / "replay.json").read_text())
+    assert [r["id"] for r in replay["records"]][0].startswith("fuzz::seed-4[")
+
+
+def test_cli_fails_on_a_planted_bug_and_writes_reproducers(tmp_path):
+    code = fuzz.main(["--programs", "40", "--target", GRAD_BUG, "--no-cuda", "--no-shrink",
+                      "--json", str(tmp_path / "bug.json"),
+                      "--repro-dir", str(tmp_path / "repros")])
+    report = json_report.load(tmp_path / "bug.json")
+    diverging = [r for r in report["records"] if r["status"] == "diverge"]
+    assert code == 1 and diverging
+    assert all(r["reproducer"] and r["fuzz"]["reproducer_path"] for r in diverging)
+    assert len(list((tmp_path / "repros").glob("*.py"))) == len(diverging)
