@@ -1,0 +1,253 @@
+"""The planted-bug suite: each deliberately broken target (``tests/planted/targets``) makes the
+cases that check the broken behaviour diverge, by case and by observable, while its unplanted
+base (the same torch-made target with nothing broken) and real torch match on those cases, and
+real torch as the target diverges nowhere (the false-positive control).
+
+Each planted run covers a small subset of the cases (the areas the bug can touch) on the CPU
+lanes only, so the module stays fast; ``must_match`` names cases of the same subset the bug
+must leave alone, so a target that breaks everything would fail too.
+"""
+from __future__ import annotations
+
+import fnmatch
+import functools
+from dataclasses import dataclass, field
+
+import pytest
+
+from conformance import runner
+from conformance.case import collect
+
+TARGETS = "tests.planted.targets"
+BASE = f"{TARGETS}.clean"
+PAIR = "target~torch-cpu"
+
+
+@dataclass(frozen=True)
+class Planted:
+    bug: str                        # module name under tests/planted/targets
+    subset: tuple[str, ...]         # case-id globs the run covers
+    must_diverge: dict              # case-id glob -> observables that must diverge
+    must_match: tuple[str, ...]     # case-id globs that must still match on the planted target
+    status: str = "diverge"         # the status the expected records get ("missing" for one)
+    unchanged: dict = field(default_factory=dict)  # case glob -> observables that must not differ
+
+
+PLANTED = [
+    Planted(
+        "wrong_gradient",
+        subset=("ops::sigmoid[*]", "ops::tanh[*]", "edges::*", "autograd_grad::*"),
+        must_diverge={"ops::sigmoid[*]": {"vjp a"},
+                      "edges::gradient_at[sigmoid saturation]": {"x.grad"},
+                      "autograd_grad::second_derivative_of_sigmoid_and_tanh": {"sigmoid'"}},
+        must_match=("ops::tanh[*]", "edges::gradient_at[tanh saturation]",
+                    "autograd_grad::higher_order_cube"),
+        unchanged={"ops::sigmoid[*]": {"out", "out.grad_fn"}},
+    ),
+    Planted(
+        "overwrite_grad",
+        subset=("accumulation::*", "tutorial::*", "jacobian::*"),
+        must_diverge={"accumulation::accumulates_in_place": {"after second", "same object"},
+                      "accumulation::accumulates_across_graphs": {"w.grad"},
+                      "accumulation::zero_keeps_the_object": {"same object after zero_"},
+                      "tutorial::retain_graph": {"b.grad after second backward",
+                                                 "w.grad after second backward"},
+                      "tutorial::jacobian_eye": {"second call"},
+                      "jacobian::eye_pow_accumulates_over_calls": {"after 2", "after 3"}},
+        must_match=("accumulation::grad_is_none_before_backward",
+                    "accumulation::leaf_used_several_times", "tutorial::backward",
+                    "jacobian::gradient_scales"),
+    ),
+    Planted(
+        "no_second_backward_error",
+        subset=("retain_graph::*", "tutorial::*", "errors::backward_*", "bce::second_*"),
+        must_diverge={"tutorial::second_backward_raises": {"second backward"},
+                      "errors::backward_twice": {"error"},
+                      "bce::second_backward_raises": {"second backward"},
+                      "retain_graph::second_backward[a*b]": {"second backward"},
+                      "retain_graph::second_backward[exp]": {"second backward"},
+                      "retain_graph::second_backward[A@B]": {"second backward"},
+                      "retain_graph::second_backward[bce_with_logits]": {"second backward"}},
+        must_match=("retain_graph::second_backward[a+b]", "retain_graph::second_backward[sum()]",
+                    "retain_graph::second_backward[view]",
+                    "retain_graph::autograd_grad_frees_the_graph", "tutorial::backward"),
+    ),
+    Planted(
+        "no_grad_does_nothing",
+        subset=("grad_mode::*", "tutorial::*"),
+        must_diverge={"grad_mode::no_grad_outputs_are_leaves": {"inside", "y flags"},
+                      "grad_mode::no_grad_decorator": {"@no_grad()", "@no_grad"},
+                      "grad_mode::enable_grad_inside_no_grad": {"no_grad"},
+                      "tutorial::no_grad": {"inside"}},
+        must_match=("grad_mode::set_grad_enabled_context", "grad_mode::inference_mode",
+                    "grad_mode::enable_grad_decorator_inside_no_grad", "tutorial::detach"),
+    ),
+    Planted(
+        "detach_copies",
+        subset=("detach::*", "tutorial::*"),
+        must_diverge={"detach::shares_storage": {"a after d.zero_()"},
+                      "detach::version_counter_is_shared": {"versions after"},
+                      "detach::version_counter_error_through_detach_of_leaf": {"backward"},
+                      "detach::version_counter_error_through_detach_of_output": {"backward"}},
+        must_match=("detach::flags", "detach::detach_breaks_the_graph", "tutorial::detach"),
+    ),
+    Planted(
+        "wrong_grad_fn_name",
+        subset=("ops::exp[*]", "ops::log[*]", "graph::unary[*]"),
+        must_diverge={"ops::exp[*]": {"out.grad_fn"}, "graph::unary[exp]": {"grad_fn", "graph"}},
+        must_match=("graph::unary[a.exp()]", "graph::unary[log]", "ops::log[*]"),
+        unchanged={"ops::exp[*]": {"vjp a", "out.shape", "out.dtype"}},
+    ),
+    Planted(
+        "changed_error_message",
+        subset=("errors::*", "ops::cat[*]"),
+        must_diverge={"errors::cat_size_mismatch": {"error"}},
+        must_match=("errors::stack_size_mismatch", "ops::cat[*]"),
+    ),
+    Planted(
+        "wrong_exception_type",
+        subset=("errors::*", "bce::*"),
+        must_diverge={"errors::bce_with_logits_target_size": {"error"},
+                      "errors::bce_with_logits_target_extra_dim": {"error"}},
+        must_match=("errors::bce_target_size", "errors::bce_with_logits_int_target",
+                    "bce::value_and_grad[*]"),
+    ),
+    Planted(
+        "missing_function",
+        subset=("ops::maximum[*]", "ops::minimum[*]", "graph::unary[*]"),
+        must_diverge={"ops::maximum[*]": set(), "graph::unary[maximum]": set()},
+        must_match=("ops::minimum[*]", "graph::unary[minimum]"),
+        status="missing",
+    ),
+    Planted(
+        "changed_repr",
+        subset=("printing::*",),
+        must_diverge={"printing::repr_suffix[leaf-0d]": {"repr"},
+                      "printing::repr_suffix[leaf-1d]": {"repr"},
+                      "printing::repr_suffix[leaf-float64]": {"repr"},
+                      "printing::repr_suffix[leaf-wraps-12]": {"repr"}},
+        must_match=("printing::repr_suffix[grad_fn-0d]", "printing::repr[*]",
+                    "printing::format"),
+    ),
+]
+
+
+def _matches(case_id: str, pattern: str) -> bool:
+    """Case-id globs: ``*`` is the wildcard, brackets stand for themselves."""
+    escaped = "".join("[[]" if ch == "[" else "[]]" if ch == "]" else ch for ch in pattern)
+    return fnmatch.fnmatchcase(case_id, escaped)
+
+
+@functools.lru_cache(maxsize=None)
+def _all_cases():
+    return tuple(collect())
+
+
+def _subset(patterns: tuple[str, ...]) -> list:
+    chosen = [c for c in _all_cases() if any(_matches(c.id, p) for p in patterns)]
+    assert chosen, f"no case matches {patterns}"
+    return chosen
+
+
+@functools.lru_cache(maxsize=None)
+def _records(target: str, patterns: tuple[str, ...]) -> dict[str, dict]:
+    """The target~torch-cpu record of every case in the subset, by case id."""
+    report = runner.run(target=target, cases=_subset(patterns), known=[], want_cuda=False)
+    return {r["case"]: r for r in report["records"] if r["pair"] == PAIR}
+
+
+def _ids(records: dict, pattern: str) -> list[str]:
+    """A case id itself (ids may hold a literal "*", as in ``[a*b]``), else the glob's cases."""
+    if pattern in records:
+        return [pattern]
+    ids = [case_id for case_id in records if _matches(case_id, pattern)]
+    assert ids, f"pattern {pattern!r} matches no case of the run"
+    return ids
+
+
+def _diverging(record: dict) -> set[str]:
+    return {o["name"] for o in record["observables"] if o["status"] == "diverge"}
+
+
+@pytest.mark.parametrize("planted", PLANTED, ids=[p.bug for p in PLANTED])
+def test_planted_bug_makes_the_expected_cases_diverge(planted):
+    records = _records(f"{TARGETS}.{planted.bug}", planted.subset)
+    for pattern, observables in planted.must_diverge.items():
+        for case_id in _ids(records, pattern):
+            record = records[case_id]
+            assert record["status"] == planted.status, (case_id, record["status"],
+                                                         record["reason"])
+            missing = observables - _diverging(record)
+            assert not missing, f"{case_id}: {sorted(missing)} should diverge, " \
+                                f"got {sorted(_diverging(record))}"
+    for pattern, observables in planted.unchanged.items():
+        for case_id in _ids(records, pattern):
+            assert not observables & _diverging(records[case_id]), case_id
+
+
+@pytest.mark.parametrize("planted", PLANTED, ids=[p.bug for p in PLANTED])
+def test_planted_bug_leaves_other_cases_alone(planted):
+    records = _records(f"{TARGETS}.{planted.bug}", planted.subset)
+    for pattern in planted.must_match:
+        for case_id in _ids(records, pattern):
+            assert records[case_id]["status"] == "match", (case_id, records[case_id]["reason"])
+
+
+@pytest.mark.parametrize("planted", PLANTED, ids=[p.bug for p in PLANTED])
+def test_unplanted_base_matches_where_the_bug_diverges(planted):
+    """Not vacuous: the same cases, on the same torch-made target without the bug, match."""
+    records = _records(BASE, planted.subset)
+    for pattern in (*planted.must_diverge, *planted.must_match):
+        for case_id in _ids(records, pattern):
+            assert records[case_id]["status"] == "match", (case_id, records[case_id]["reason"])
+
+
+def test_missing_function_names_what_is_missing():
+    records = _records(f"{TARGETS}.missing_function", PLANTED[8].subset)
+    record = records["graph::unary[maximum]"]
+    assert record["status"] == "missing"
+    assert record["reason"].endswith("lacks tests.planted.targets.missing_function.maximum")
+
+
+def test_changed_error_message_keeps_the_class():
+    records = _records(f"{TARGETS}.changed_error_message", ("errors::*", "ops::cat[*]"))
+    (error,) = [o for o in records["errors::cat_size_mismatch"]["observables"]
+                if o["name"] == "error"]
+    assert error["left"]["class"] == error["right"]["class"] == "RuntimeError"
+    assert "Tensor sizes must agree" in error["left"]["message"]
+    assert "Sizes of tensors must match" in error["right"]["message"]
+
+
+def test_wrong_exception_type_keeps_the_message():
+    records = _records(f"{TARGETS}.wrong_exception_type", ("errors::*", "bce::*"))
+    (error,) = [o for o in records["errors::bce_with_logits_target_size"]["observables"]
+                if o["name"] == "error"]
+    assert (error["left"]["class"], error["right"]["class"]) == ("RuntimeError", "ValueError")
+    assert error["left"]["message"] == error["right"]["message"]
+
+
+def test_wrong_gradient_is_off_by_the_planted_relative_error():
+    records = _records(f"{TARGETS}.wrong_gradient", PLANTED[0].subset)
+    (vjp,) = [o for o in records["ops::sigmoid[float64-2x3]"]["observables"]
+              if o["name"] == "vjp a"]
+    assert vjp["max_rel"] == pytest.approx(1e-3, rel=1e-6)
+
+
+def test_unplanted_base_matches_everywhere():
+    """The torch-made base itself is faithful on every case (not just the planted subsets)."""
+    report = runner.run(target=BASE, known=[], want_cuda=False)
+    bad = [r["id"] for r in report["records"] if r["status"] not in ("match", "not_run")]
+    assert not bad
+    assert report["summary"]["total"]["match"] == len(_all_cases())
+
+
+def test_torch_as_target_diverges_nowhere():
+    """The false-positive control: real torch against itself, every case, every lane present."""
+    report = runner.run(target="torch")
+    records = report["records"]
+    assert {r["case"] for r in records} == {c.id for c in _all_cases()}
+    target_cpu = [r for r in records if r["pair"] == PAIR]
+    assert [r["id"] for r in target_cpu if r["status"] != "match"] == []
+    others = [r for r in records if r["pair"] != PAIR]
+    assert [r["id"] for r in others if r["status"] not in ("match", "known", "not_run")] == []
+    assert report["summary"]["unexpected"] == 0
