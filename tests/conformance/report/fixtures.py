@@ -8,7 +8,10 @@ name), plus one record whose name, message and repr try to inject markup.
 from __future__ import annotations
 
 import copy
+import html
+import json
 import math
+import re
 
 from conformance.report.schema import PAIRS, SCHEMA_VERSION, STATUSES, UNEXPECTED
 
@@ -326,3 +329,33 @@ def many_records_report(n: int = 5000) -> dict:
             base["graphs"] = {left: old[0], right: old[-1]}
         records.append(base)
     return report_from(records)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a rendered page
+
+
+def _blob(page: str, element_id: str) -> dict:
+    match = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>',
+                      page, re.S)
+    assert match, f"the page has no {element_id} blob"
+    return json.loads(match.group(1))
+
+
+def page_data(page: str) -> dict:
+    """The JSON the page's script reads, parsed the way JSON.parse would: the table's rows
+    (report-data) with each record's expanded-view details (report-details) merged in."""
+    data = _blob(page, "report-data")
+    details = _blob(page, "report-details")
+    assert len(details["records"]) == len(data["records"])
+    for row, detail in zip(data["records"], details["records"]):
+        assert not set(row) & set(detail)
+        row.update(detail)
+    data["sources"] = details["sources"]
+    return data
+
+
+def visible_text(page: str) -> str:
+    """The server-rendered text: tags dropped, entities decoded (scripts left out)."""
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))

@@ -4,8 +4,6 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
-import html
-import json
 import math
 import os
 import re
@@ -16,32 +14,7 @@ from conformance.report import html as report_html
 from conformance.report.html import char_diff, layout_graph, render_html, write_html
 
 from . import fixtures
-
-
-def _blob(page: str, element_id: str) -> dict:
-    match = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>',
-                      page, re.S)
-    assert match, f"the page has no {element_id} blob"
-    return json.loads(match.group(1))
-
-
-def page_data(page: str) -> dict:
-    """The JSON the page's script reads, parsed the way JSON.parse would: the table's rows
-    (report-data) with each record's expanded-view details (report-details) merged in."""
-    data = _blob(page, "report-data")
-    details = _blob(page, "report-details")
-    assert len(details["records"]) == len(data["records"])
-    for row, detail in zip(data["records"], details["records"]):
-        assert not set(row) & set(detail)
-        row.update(detail)
-    data["sources"] = details["sources"]
-    return data
-
-
-def visible_text(page: str) -> str:
-    """The server-rendered text: tags dropped, entities decoded (scripts left out)."""
-    page = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+from .fixtures import page_data, visible_text
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +87,8 @@ def test_blob_carries_every_record(sample, page):
     assert set(data["areas"]) == {r["area"] for r in sample["records"]}
     # Sources once per case, reproducers per record.
     assert data["sources"]["bce::tutorial_loss"].startswith("def case_tutorial_loss")
-    tutorial = next(r for r in data["records"] if r["id"] == "bce::tutorial_loss[target~torch-cpu]")
+    tutorial = next(r for r in data["records"]
+                    if r["id"] == "bce::tutorial_loss[target~torch-cpu]")
     assert tutorial["reproducer"].startswith("#!/usr/bin/env python3")
     assert tutorial["max_abs"] == 1.5
     assert tutorial["summary"].startswith("w.grad: 2 of 15 elements out of tolerance")
