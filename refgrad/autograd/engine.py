@@ -90,8 +90,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         for t in inputs:
-            if not t._rg:
-                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            t.retain_grad()         # as in PyTorch: a listed non-leaf keeps its .grad
     if create_graph and not _warned_create_graph[0]:
         _warned_create_graph[0] = True
         warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
@@ -313,15 +312,10 @@ def _capture(node, grad, inputs, indices, results, accumulate, create_graph):
     if type(node) is AccumulateGrad and accumulate:
         _accumulate(node, grad, create_graph)
         return grad
+    if accumulate:
+        return grad                 # a non-leaf input: retain_grad stored it already
     for i in indices:
-        if accumulate:
-            t = inputs[i]
-            if t._grad is None:
-                t._grad = grad if create_graph else grad._detached_copy()
-            else:
-                t._grad = t._grad + grad
-        else:
-            results[i] = grad if results[i] is None else results[i] + grad
+        results[i] = grad if results[i] is None else results[i] + grad
     return grad
 
 

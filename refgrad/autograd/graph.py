@@ -285,14 +285,14 @@ def record(row, out, inputs, ctx=None, extra=None):
             else:
                 value = inputs[names.index(key)]
             if value is None or not hasattr(value, "_vc"):
-                saved[key] = (0, value, None, None, None)
+                node._ctx[key] = value      # not a tensor: a plain parameter
                 continue
             if value._inf and not _STATE.inference:
                 raise RuntimeError(INFERENCE_SAVED)
             fn_of_value = value._grad_fn
             saved[key] = (1, value, value._vc, value._vc[0],
                           type(fn_of_value).__name__ if fn_of_value is not None else None)
-    node._saved = saved
+    node._saved = saved or None     # only tensors count: a node that saved none never raises
     out._grad_fn = node
     out._rg = True
     return out
