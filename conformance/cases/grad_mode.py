@@ -30,7 +30,7 @@ def case_no_grad_factory_still_requires_grad(torch, device):
         c = torch.tensor(np.array([1.0, 2.0], dtype="float32"), device=device,
                          requires_grad=True)
         d = torch.ones(2, device=device, requires_grad=True)
-    return {"c": flags(c), "d": flags(d), "repr(c)": repr(c)}
+    return {"c": flags(c), "d": flags(d), "c value": c}
 
 
 def case_no_grad_result_mixed_later(torch, device):
