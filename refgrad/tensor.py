@@ -1031,15 +1031,13 @@ class Tensor:
     # ----------------------------------------------------------------------- in-place
     def _check_inplace(self):
         if _STATE.enabled:
-            if self._rg and self._grad_fn is None:
-                base = self._base
-                if base is not None and base._rg and base._grad_fn is None:
-                    raise RuntimeError(VIEW_OF_LEAF_INPLACE)
-                if self._view_ng:
-                    raise RuntimeError(NO_GRAD_VIEW_INPLACE)
-                raise RuntimeError(LEAF_INPLACE)
+            base = self._base
             if self._view_ng:
                 raise RuntimeError(NO_GRAD_VIEW_INPLACE)
+            if base is not None and base._rg and base._grad_fn is None:
+                raise RuntimeError(VIEW_OF_LEAF_INPLACE)
+            if self._rg and self._grad_fn is None:
+                raise RuntimeError(LEAF_INPLACE)
         if self._inf and not _STATE.inference:
             raise RuntimeError(INFERENCE_INPLACE)
 

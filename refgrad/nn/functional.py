@@ -162,18 +162,18 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     code = _reduction_code(reduction)
+    if input.dim() == 1 and target.dim() == 0:
+        return nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, None, ignore_index,
+                        None, reduction)
+    batch = target.shape[0] if target.dim() else 1
+    if input.shape[0] != batch:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({batch}).")
+    if target.dim() > 1 or input.dim() != 2:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target._dtype is not _dt.int64:
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{target._dtype.dot_name}")
-    if input.dim() != 2 or target.dim() != 1:
-        if input.dim() == 1 and target.dim() == 0:
-            return nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, None,
-                            ignore_index, None, reduction)
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0] if target.dim() else 1}).")
-    if input.shape[0] != target.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0]}).")
     classes = input.shape[1]
     t = target._data
     bad = (t != ignore_index) & ((t < 0) | (t >= classes))
@@ -196,10 +196,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _legacy_reduction(size_average, reduce, reduction)
     class_dim = 1 if input.dim() > 1 else 0
     logp = input.log_softmax(class_dim)
-    if target.is_floating_point():
-        if target.shape != input.shape:
-            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                             f"batch_size ({target.shape[0]}).")
+    if target.is_floating_point() and target.shape == input.shape:
         if label_smoothing > 0:
             classes = input.shape[class_dim]
             target = target * (1 - label_smoothing) + label_smoothing / classes
@@ -211,9 +208,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if code == 1:
             return losses.sum() / (input.shape[0] if input.dim() > 1 else 1)
         return losses.sum() if code == 2 else losses
-    if target._dtype is not _dt.int64:
-        raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                           f"{target._dtype.dot_name}")
     loss = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing > 0:
         classes = input.shape[class_dim]
