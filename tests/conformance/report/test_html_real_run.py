@@ -1,9 +1,11 @@
 """The HTML report of a real conformance run: real torch as the target (everything matches)
-and a planted-bug target (tanh's gradient scaled by 1.25), rendered and checked as text and
-in a headless Chromium."""
+and planted-bug targets (tanh's gradient scaled by 1.25; exp's node named ExpBackward),
+rendered and checked as text and in a headless Chromium."""
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from urllib.parse import quote
 
 import pytest
@@ -15,6 +17,8 @@ from conformance.report.html import render_html, write_html
 from .fixtures import page_data, visible_text
 
 PLANTED = "tests.planted.fuzz_targets.grad_bug"
+GRAPH_BUG = "tests.planted.targets.wrong_grad_fn_name"
+EXP_GRAPH = "graph::unary[exp][target~torch-cpu]"
 TANH_2X3 = "ops::tanh[float32-2x3][target~torch-cpu]"
 
 
@@ -30,6 +34,12 @@ def planted_report():
     cases = _cases("ops::tanh[float32-2x3]", "ops::tanh[float32-5]", "tutorial::graphs",
                    "errors::backward_twice", "graph::elementwise[a*b]")
     return runner.run(target=PLANTED, cases=cases, want_cuda=False, known=[])
+
+
+@pytest.fixture(scope="module")
+def graph_bug_report():
+    cases = _cases("graph::unary[exp]", "graph::unary[log]")
+    return runner.run(target=GRAPH_BUG, cases=cases, want_cuda=False, known=[])
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +81,36 @@ def test_a_planted_bug_shows_as_a_divergence(planted_report):
     assert statuses["errors::backward_twice[target~torch-cpu]"] == "match"
 
 
+def test_a_wrongly_named_node_is_flagged_in_the_graphs(graph_bug_report):
+    data = page_data(render_html(graph_bug_report))
+    exp = next(r for r in data["records"] if r["id"] == EXP_GRAPH)
+    assert exp["status"] == "diverge"
+    layout = exp["graphs"]["graph"]
+    flags = {side: {n["name"]: n["differs"] for n in layout[side]["nodes"]}
+             for side in ("left", "right")}
+    assert flags == {"left": {"ExpBackward": True, "AccumulateGrad": False},
+                     "right": {"ExpBackward0": True, "AccumulateGrad": False}}
+    log = next(r for r in data["records"] if r["id"] == "graph::unary[log][target~torch-cpu]")
+    assert log["status"] == "match"
+    assert not any(n["differs"] for n in log["graphs"]["graph"]["left"]["nodes"])
+
+
+@pytest.mark.browser
+def test_the_graph_bug_in_a_browser(browser_page, graph_bug_report, tmp_path):
+    path = tmp_path / "conformance.html"
+    write_html(graph_bug_report, path)
+    page = browser_page
+    page.goto(path.as_uri() + "#open=" + quote(EXP_GRAPH))
+    page.wait_for_selector("tr.detail svg.graph")
+    graphs = page.locator("tr.detail svg.graph")
+    assert graphs.count() == 2
+    assert graphs.nth(0).locator("g.gnode.differs text").all_text_contents() == ["ExpBackward"]
+    assert graphs.nth(1).locator("g.gnode.differs text").all_text_contents() == ["ExpBackward0"]
+    assert graphs.nth(1).locator("g.gnode.leaf text").all_text_contents() == [
+        "AccumulateGrad(a)"]
+    assert page.errors == []
+
+
 @pytest.mark.browser
 def test_the_planted_run_in_a_browser(browser_page, planted_report, tmp_path):
     path = tmp_path / "conformance.html"
@@ -91,6 +131,10 @@ def test_the_planted_run_in_a_browser(browser_page, planted_report, tmp_path):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == next(r["reproducer"] for r in planted_report["records"]
                           if r["id"] == TANH_2X3)
+    # A picture of the page as a reviewer meets it, with the divergence open, for review.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=os.path.join(tempfile.gettempdir(), "report-screenshot.png"),
+                    full_page=True)
     page.goto(path.as_uri() + "#open=" + quote("tutorial::graphs[target~torch-cpu]"))
     page.wait_for_selector("tr.detail svg.graph")
     assert page.locator("tr.detail svg.graph").count() >= 4    # two graphs, two lanes each
