@@ -93,7 +93,7 @@ def _log_sigmoid(x):
 def _softmax(x, dim):
     shifted = x - x.max(axis=dim, keepdims=True)
     e = _exp(shifted)
-    return e / e.sum(axis=dim, keepdims=True)
+    return e * (1 / e.sum(axis=dim, keepdims=True))     # PyTorch multiplies by 1/sum
 
 
 def _log_softmax(x, dim):
@@ -438,9 +438,8 @@ STACK = row("StackBackward0", ["tensors"], lambda *arrays, dim: np.stack(arrays,
 
 
 def _copy_slices_self(g, s):
-    out = g.clone()
-    out._assign_zero_at(s.index_key)
-    return out
+    # the overwritten positions get no gradient
+    return g.where(g._keep_mask(s.index_key), 0.0)
 
 
 def _copy_slices_value(g, s):
@@ -485,7 +484,8 @@ LOG_SOFTMAX = row("LogSoftmaxBackward0", ["self"], _log_softmax, quiet=True,
 
 
 def _bce_logits_forward(x, y, weight=None, pos_weight=None, reduction=1):
-    # (1 - y) * x - log_weight * logsigmoid(x): exact for large |x|
+    # (1 - y) * x - log_weight * logsigmoid(x): exact for large |x|; logsigmoid is taken in
+    # the input's dtype, the rest promotes with the target's (as PyTorch computes it)
     log_sigmoid = _log_sigmoid(x)
     if pos_weight is not None:
         log_sigmoid = log_sigmoid * ((pos_weight - 1) * y + 1)

@@ -96,14 +96,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             np.broadcast_shapes(pos_weight._data.shape, target._data.shape)
         except ValueError:
             raise broadcast_error(pos_weight._data.shape, target._data.shape) from None
-        params["pos_weight"] = _cast(pos_weight, dt)
+        params["pos_weight"] = pos_weight._data
     if weight is not None:
         try:
             np.broadcast_shapes(input._data.shape, weight._data.shape)
         except ValueError:
             raise broadcast_error(input._data.shape, weight._data.shape) from None
-        params["weight"] = _cast(weight, dt)
-    data = _forward(_ops.BCE_WITH_LOGITS, _cast(input, dt), _cast(target, dt), **params)
+        params["weight"] = weight._data
+    data = _forward(_ops.BCE_WITH_LOGITS, input._data, target._data, **params)
     out = _wrap(data.astype(dt.np, copy=False), dt)
     if input._rg or target._rg:
         record(_ops.BCE_WITH_LOGITS, out, (input, target), {"reduction": code}, extra)
