@@ -64,7 +64,8 @@ def shapes(min_dims=0, max_dims=3, min_side=1):
 
 
 def array(data, shape, elements=REAL):
-    return data.draw(hnp.arrays(np.float64, shape, elements=elements))
+    # fill=nothing: every element drawn on its own, not mostly one repeated value
+    return data.draw(hnp.arrays(np.float64, shape, elements=elements, fill=st.nothing()))
 
 
 def distinct_array(data, shape):
