@@ -1,7 +1,13 @@
 """The planted-bug suite: each deliberately broken target (``tests/planted/targets``) makes the
 cases that check the broken behaviour diverge, by case and by observable, while its unplanted
-base (the same torch-made target with nothing broken) and real torch match on those cases, and
-real torch as the target diverges nowhere (the false-positive control).
+base matches on those cases, and real torch as the target diverges nowhere (the false-positive
+control).
+
+Two families of targets: torch-made ones (real torch through a proxy, one function or Tensor
+method broken; base ``clean``) for every kind of bug, and refgrad-made ones (a private copy of
+refgrad with one engine function patched; base ``refgrad_clean``) for the engine-level bugs.
+The refgrad bases must already conform on the cases used here: if refgrad regresses on one of
+them, the base test says which.
 
 Each planted run covers a small subset of the cases (the areas the bug can touch) on the CPU
 lanes only, so the module stays fast; ``must_match`` names cases of the same subset the bug
@@ -9,6 +15,7 @@ must leave alone, so a target that breaks everything would fail too.
 """
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 from dataclasses import dataclass, field
@@ -20,6 +27,7 @@ from conformance.case import collect
 
 TARGETS = "tests.planted.targets"
 BASE = f"{TARGETS}.clean"
+REFGRAD_BASE = f"{TARGETS}.refgrad_clean"
 PAIR = "target~torch-cpu"
 
 
@@ -31,6 +39,7 @@ class Planted:
     must_match: tuple[str, ...]     # case-id globs that must still match on the planted target
     status: str = "diverge"         # the status the expected records get ("missing" for one)
     unchanged: dict = field(default_factory=dict)  # case glob -> observables that must not differ
+    base: str = BASE                # the same kind of target with nothing broken
 
 
 PLANTED = [
@@ -132,6 +141,34 @@ PLANTED = [
 ]
 
 
+PLANTED_BY_BUG = {p.bug: p for p in PLANTED}
+
+
+def _refgrad_variant(bug: str, **changes) -> Planted:
+    """The same bug planted in a private copy of refgrad instead of a torch proxy."""
+    return dataclasses.replace(PLANTED_BY_BUG[bug], bug=f"refgrad_{bug}", base=REFGRAD_BASE,
+                               **changes)
+
+
+PLANTED += [
+    _refgrad_variant("overwrite_grad"),
+    # refgrad frees saved values in autograd.grad through the same path, so there the bug
+    # also lets a second autograd.grad through.
+    _refgrad_variant(
+        "no_second_backward_error",
+        must_diverge={**PLANTED_BY_BUG["no_second_backward_error"].must_diverge,
+                      "retain_graph::autograd_grad_frees_the_graph": {"second"}},
+        must_match=tuple(p for p in PLANTED_BY_BUG["no_second_backward_error"].must_match
+                         if p != "retain_graph::autograd_grad_frees_the_graph")),
+    _refgrad_variant("no_grad_does_nothing"),
+    _refgrad_variant("detach_copies"),
+    # refgrad names sigmoid's double-backward node differently already (a known difference),
+    # so the second-derivative case is not a clean signal there.
+    _refgrad_variant("wrong_gradient", must_diverge={
+        "ops::sigmoid[*]": {"vjp a"}, "edges::gradient_at[sigmoid saturation]": {"x.grad"}}),
+]
+
+
 def _matches(case_id: str, pattern: str) -> bool:
     """Case-id globs: ``*`` is the wildcard, brackets stand for themselves."""
     escaped = "".join("[[]" if ch == "[" else "[]]" if ch == "]" else ch for ch in pattern)
@@ -196,14 +233,14 @@ def test_planted_bug_leaves_other_cases_alone(planted):
 @pytest.mark.parametrize("planted", PLANTED, ids=[p.bug for p in PLANTED])
 def test_unplanted_base_matches_where_the_bug_diverges(planted):
     """Not vacuous: the same cases, on the same torch-made target without the bug, match."""
-    records = _records(BASE, planted.subset)
+    records = _records(planted.base, planted.subset)
     for pattern in (*planted.must_diverge, *planted.must_match):
         for case_id in _ids(records, pattern):
             assert records[case_id]["status"] == "match", (case_id, records[case_id]["reason"])
 
 
 def test_missing_function_names_what_is_missing():
-    records = _records(f"{TARGETS}.missing_function", PLANTED[8].subset)
+    records = _records(f"{TARGETS}.missing_function", PLANTED_BY_BUG["missing_function"].subset)
     record = records["graph::unary[maximum]"]
     assert record["status"] == "missing"
     assert record["reason"].endswith("lacks tests.planted.targets.missing_function.maximum")
@@ -226,8 +263,9 @@ def test_wrong_exception_type_keeps_the_message():
     assert error["left"]["message"] == error["right"]["message"]
 
 
-def test_wrong_gradient_is_off_by_the_planted_relative_error():
-    records = _records(f"{TARGETS}.wrong_gradient", PLANTED[0].subset)
+@pytest.mark.parametrize("bug", ["wrong_gradient", "refgrad_wrong_gradient"])
+def test_wrong_gradient_is_off_by_the_planted_relative_error(bug):
+    records = _records(f"{TARGETS}.{bug}", PLANTED_BY_BUG["wrong_gradient"].subset)
     (vjp,) = [o for o in records["ops::sigmoid[float64-2x3]"]["observables"]
               if o["name"] == "vjp a"]
     assert vjp["max_rel"] == pytest.approx(1e-3, rel=1e-6)
