@@ -26,7 +26,7 @@ import hashlib
 import json
 import math
 import os
-import tempfile
+import secrets
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -77,10 +77,11 @@ def write_html(report: dict, path: str | os.PathLike) -> None:
     text = render_html(report)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                     dir=target.parent)
+    # A fresh name opened with "x", not mkstemp: mkstemp's files are private (0600), and a
+    # report is meant to be read by others; this one gets the umask's usual permissions.
+    temp_name = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with open(temp_name, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(temp_name, target)
     except BaseException:

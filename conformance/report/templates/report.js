@@ -231,6 +231,7 @@
     row.record = record;
     const toggle = el('button', 'toggle', record.case);
     toggle.type = 'button';
+    toggle.title = record.id;
     toggle.setAttribute('aria-expanded', 'false');
     const summary = el('td', 'summary', record.summary);
     summary.title = record.summary;

@@ -210,6 +210,9 @@ def test_write_html_is_atomic(tmp_path, sample):
     write_html(sample, target)
     assert target.read_text(encoding="utf-8") == render_html(sample)
     assert os.listdir(target.parent) == ["conformance.html"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask     # readable as the umask allows
     # A failed render leaves the old page in place and no temp file behind.
     before = target.read_text(encoding="utf-8")
     with pytest.raises(ValueError):
