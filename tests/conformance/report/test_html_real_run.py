@@ -127,7 +127,7 @@ def test_the_planted_run_in_a_browser(browser_page, planted_report, tmp_path):
     assert first.locator("td.oot").count() >= 2       # marked on both lanes
     assert page.locator("tr.detail tr.obs-diff-row table.heat").count() >= 1
     page.locator("tr.detail button.copy").click()
-    page.wait_for_function("document.querySelector('tr.detail button.copy').dataset.copied")
+    page.wait_for_selector("tr.detail button.copy[data-copied]")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == next(r["reproducer"] for r in planted_report["records"]
                           if r["id"] == TANH_2X3)
