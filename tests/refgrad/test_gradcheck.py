@@ -223,3 +223,12 @@ def test_gradgradcheck_passes_on_smooth_functions(ns):
     func = lambda x, y: (x.pow(3) * y).sin()  # noqa: E731
     assert torch.autograd.gradgradcheck(func, inputs_for(torch, [a, b]))
     assert gradcheck_module.gradgradcheck(func, inputs_for(ns, [a, b]))
+
+
+def test_reachable_where_torch_code_looks_for_it():
+    import refgrad
+
+    assert refgrad.autograd.gradcheck is gradcheck_module.gradcheck
+    assert refgrad.autograd.gradgradcheck is gradcheck_module.gradgradcheck
+    assert GradcheckError.__module__ == "refgrad.autograd.gradcheck"
+    assert refgrad.autograd.functional.jacobian.__module__ == "refgrad.autograd.functional"
