@@ -167,7 +167,7 @@ def _pow_exponent_vjp(g, s):
 POW_TENSOR = row("PowBackward1", ["self", "exponent"], np.power, quiet=True,
                  doc="tensor ** tensor",
                  self=(uses("self", "exponent"), _pow_base_vjp),
-                 exponent=(uses("self", "result"), _pow_exponent_vjp))
+                 exponent=(uses("self", "exponent", "result"), _pow_exponent_vjp))
 
 POW_BASE = row("PowBackward2", ["exponent"], lambda e, base: np.power(base, e), quiet=True,
                doc="python number ** tensor",

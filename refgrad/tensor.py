@@ -1241,17 +1241,13 @@ class Tensor:
         d = dim_index(dim, self._data.ndim)
         pick = np.argmax if name == "max" else np.argmin
         data = self._data if self._data.ndim else self._data.reshape(1)
-        indices = np.asarray(pick(data, axis=d if self._data.ndim else 0))
-        if keepdim and self._data.ndim:
-            indices = np.expand_dims(indices, d)
-        values = np.take_along_axis(
-            data, indices if keepdim or not self._data.ndim else np.expand_dims(indices, d),
-            axis=d if self._data.ndim else 0)
-        if not keepdim or not self._data.ndim:
-            values = values.reshape(indices.shape if self._data.ndim else ())
-            if not self._data.ndim:
-                indices = indices.reshape(())
-        values_t = _wrap(np.ascontiguousarray(values), self._dtype)
+        indices = np.expand_dims(pick(data, axis=d), d)           # keepdim shape
+        values = np.take_along_axis(data, indices, axis=d)
+        if not self._data.ndim:
+            indices, values = indices.reshape(()), values.reshape(())
+        elif not keepdim:
+            indices, values = indices.squeeze(d), values.squeeze(d)
+        values_t = _wrap(values.copy(), self._dtype)
         indices_t = _wrap(indices.astype(np.int64), _int64)
         if self._rg:
             row = _ops.MAX_DIM if name == "max" else _ops.MIN_DIM
@@ -1775,7 +1771,7 @@ def _advanced(t, key):
     except IndexError as exc:
         message = str(exc)
         raise IndexError(message) from None
-    out = _wrap(np.ascontiguousarray(data), t._dtype)
+    out = _wrap(np.array(data, copy=True), t._dtype)
     if t._rg:
         items = key if isinstance(key, tuple) else (key,)
         indices = [_from_array(np.asarray(k)) for k in items if isinstance(k, np.ndarray)]
