@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from conformance.report.schema import PAIRS, SCHEMA_VERSION, STATUSES
 
@@ -122,6 +123,7 @@ def _check_report(report: Any) -> None:
 # The page's view model
 
 
+@functools.lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -151,7 +153,7 @@ def _page_view(report: dict) -> dict:
 
     script = _read_template_file("report.js")
     if "</script" in script.lower():
-        raise AssertionError("report.js must not contain '</script'")
+        raise RuntimeError("report.js must not contain '</script': it is inlined in the page")
     script_hash = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
     data = {
@@ -180,8 +182,8 @@ def _page_view(report: dict) -> dict:
         "record_count": len(records),
         "data_json": _script_json(data),
         "details_json": _script_json({"records": details, "sources": _sources(records)}),
-        "script": jinja2.utils.markupsafe.Markup(script),
-        "style": jinja2.utils.markupsafe.Markup(_read_template_file("report.css")),
+        "script": Markup(script),
+        "style": Markup(_read_template_file("report.css")),
         "script_hash": script_hash,
     }
 
@@ -194,7 +196,7 @@ def _unique(items) -> list:
     return list(dict.fromkeys(items))
 
 
-def _script_json(data: Any) -> jinja2.utils.markupsafe.Markup:
+def _script_json(data: Any) -> Markup:
     """JSON that is safe inside <script type="application/json">, and that JSON.parse reads."""
     try:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -202,7 +204,7 @@ def _script_json(data: Any) -> jinja2.utils.markupsafe.Markup:
         text = json.dumps(_finite(data), ensure_ascii=False, separators=(",", ":"),
                           allow_nan=False)
     text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-    return jinja2.utils.markupsafe.Markup(text)
+    return Markup(text)
 
 
 def _finite(value: Any) -> Any:

@@ -110,7 +110,11 @@
     area: (r) => r.area,
     pair: (r) => r.pair,
     summary: (r) => r.summary,
-    max_abs: (r) => (r.max_abs === null || r.max_abs === undefined ? -1 : numeric(r.max_abs)),
+    max_abs: (r) => {
+      if (r.max_abs === null || r.max_abs === undefined) return -1;
+      const value = numeric(r.max_abs);
+      return Number.isNaN(value) ? Infinity : value;   // a nan error is the largest of all
+    },
     duration: (r) => (typeof r.duration_s === 'number' ? r.duration_s : -1),
   };
 
@@ -193,7 +197,8 @@
     state.area = params.get('area') || '';
     state.pair = params.get('pair') || '';
     state.query = params.get('q') || '';
-    state.sort = SORT_KEYS[params.get('sort')] ? params.get('sort') : 'status';
+    const sort = params.get('sort');
+    state.sort = sort !== null && Object.hasOwn(SORT_KEYS, sort) ? sort : 'status';
     state.descending = params.get('desc') === '1';
     state.open = new Set(params.getAll('open'));
     for (const box of statusBoxes) box.checked = state.statuses.has(box.value);

@@ -2,7 +2,6 @@
 view, the copy button, injected markup, and the time a 5,000-record report takes."""
 from __future__ import annotations
 
-import re
 import time
 from urllib.parse import quote
 
@@ -257,10 +256,17 @@ def test_five_thousand_records_open_and_filter_fast(browser_page, tmp_path):
     # Generous bounds: a CI machine shared with other tests is slower than a quiet one.
     assert ready_ms < 5000
     assert max(steps_ms) < 2000
+    # Rows are drawn a batch at a time: by the button, or by scrolling to the table's end.
+    rows = page.locator("#results-body tr.rec")
+    assert rows.count() == 250
+    page.click("button.more-rows")
+    assert rows.count() == 500
+    page.locator("tr.more-row").scroll_into_view_if_needed()
+    page.wait_for_selector("#results-body tr.rec >> nth=500")
+    assert rows.count() == 750
     page.click("#results-body tr.rec button.toggle >> nth=0")
     assert page.locator("tr.detail").count() == 1
     assert page.errors == []
-    assert re.search(r"\d+ of 5000", shown(page))
 
 
 def test_first_screen_shows_the_summary(browser_page, sample_url):
