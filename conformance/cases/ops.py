@@ -11,7 +11,7 @@ from conformance.cases._common import (
     DTYPES, NUMPY_DTYPES, forward_and_vjp, leaf, positive_leaf, randn_leaf, shape_id, shapes_id,
     tensor,
 )
-from conformance import inputs
+from conformance import inputs, observe
 
 # Operand shape pairs for binary elementwise ops: equal, trailing broadcast, two-sided
 # broadcast, 0-d against n-d, and a rank-3 result.
@@ -338,6 +338,108 @@ def case_clamp_method_positional(torch, device, dtype):
     return forward_and_vjp(torch, device, a.clamp(-1, 1), {"a": a}, key, dtype)
 
 
+@parametrize("dtype", DTYPES)
+@parametrize("bound", ["min", "max"])
+def case_clamp_one_sided_method(torch, device, bound, dtype):
+    key = _key("clamp_" + bound, "", dtype)
+    a = randn_leaf(torch, device, (2, 5), key, dtype)
+    out = a.clamp_min(0.25) if bound == "min" else a.clamp_max(-0.25)
+    return forward_and_vjp(torch, device, out, {"a": a}, key, dtype)
+
+
+# Ops that torch records with their own node but that appear less often; two shapes each.
+SMALL_SHAPES = [(5,), (2, 3)]
+SMALL_IDS = [shape_id(s) for s in SMALL_SHAPES]
+
+
+@parametrize("dtype", DTYPES)
+@parametrize("shape", SMALL_SHAPES, ids=SMALL_IDS)
+def case_expm1(torch, device, shape, dtype):
+    key = _key("expm1", shape, dtype)
+    a = randn_leaf(torch, device, shape, key, dtype)
+    return forward_and_vjp(torch, device, torch.expm1(a), {"a": a}, key, dtype)
+
+
+@parametrize("dtype", DTYPES)
+@parametrize("shape", SMALL_SHAPES, ids=SMALL_IDS)
+def case_log1p(torch, device, shape, dtype):
+    key = _key("log1p", shape, dtype)
+    a = positive_leaf(torch, device, shape, key, dtype)
+    return forward_and_vjp(torch, device, torch.log1p(a), {"a": a}, key, dtype)
+
+
+@parametrize("dtype", DTYPES)
+@parametrize("shape", SMALL_SHAPES, ids=SMALL_IDS)
+def case_logsigmoid(torch, device, shape, dtype):
+    key = _key("logsigmoid", shape, dtype)
+    a = randn_leaf(torch, device, shape, key, dtype)
+    return forward_and_vjp(torch, device, torch.nn.functional.logsigmoid(a), {"a": a}, key,
+                           dtype)
+
+
+# Piecewise-constant ops stay in the graph with a zero gradient; inputs avoid .5 ties.
+@parametrize("dtype", DTYPES)
+@parametrize("op", ["floor", "round", "sign"])
+def case_zero_gradient_ops(torch, device, op, dtype):
+    key = _key("zero_gradient", op, dtype)
+    a = leaf(torch, device, inputs.uniform((2, 3), key, NUMPY_DTYPES[dtype], -2.9, 2.9))
+    out = {"floor": torch.floor, "round": torch.round, "sign": torch.sign}[op](a)
+    return forward_and_vjp(torch, device, out, {"a": a}, key, dtype)
+
+
+@parametrize("dtype", DTYPES)
+@parametrize("shape", SMALL_SHAPES, ids=SMALL_IDS)
+def case_clone(torch, device, shape, dtype):
+    key = _key("clone", shape, dtype)
+    a = randn_leaf(torch, device, shape, key, dtype)
+    return forward_and_vjp(torch, device, a.clone(), {"a": a}, key, dtype)
+
+
+@parametrize("conversion", ["double()", "to(float64)", "float() of float64",
+                            "to(float32) of float64"])
+def case_dtype_conversion(torch, device, conversion):
+    source = "float64" if "of float64" in conversion else "float32"
+    target = "float32" if source == "float64" else "float64"
+    key = _key("conversion", conversion, source)
+    a = randn_leaf(torch, device, (2, 3), key, source)
+    out = {"double()": lambda: a.double(),
+           "to(float64)": lambda: a.to(torch.float64),
+           "float() of float64": lambda: a.float(),
+           "to(float32) of float64": lambda: a.to(torch.float32)}[conversion]()
+    observed = forward_and_vjp(torch, device, out, {"a": a}, key, target)
+    observed["vjp dtype follows the input"] = str(observed["vjp a"].dtype)
+    return observed
+
+
+@parametrize("dtype", DTYPES)
+def case_alias_ellipsis(torch, device, dtype):
+    key = _key("alias", "", dtype)
+    a = randn_leaf(torch, device, (2, 3), key, dtype)
+    out = a[...]
+    observed = forward_and_vjp(torch, device, out, {"a": a}, key, dtype)
+    observed["a[...] is a"] = out is a
+    return observed
+
+
+@parametrize("dtype", DTYPES)
+def case_setitem_on_non_leaf(torch, device, dtype):
+    key = _key("setitem", "", dtype)
+    a = randn_leaf(torch, device, (2, 3), key + "/a", dtype)
+    v = randn_leaf(torch, device, (3,), key + "/v", dtype)
+    out = a.clone()
+    out[1] = v * 2
+    return forward_and_vjp(torch, device, out, {"a": a, "v": v}, key, dtype)
+
+
+@parametrize("dtype", DTYPES)
+def case_setitem_scalar_on_non_leaf(torch, device, dtype):
+    key = _key("setitem_scalar", "", dtype)
+    a = randn_leaf(torch, device, (4,), key, dtype)
+    out = a * 1
+    out[0] = 10.0
+    return forward_and_vjp(torch, device, out, {"a": a}, key, dtype)
+
+
 # --- reductions ----------------------------------------------------------------------------
 
 REDUCE_SHAPES = [(5,), (2, 3), (2, 3, 4)]
@@ -431,6 +533,24 @@ def case_min_dim(torch, device, dim_keepdim, dtype):
     return observed
 
 
+@parametrize("dtype", DTYPES)
+@parametrize("dim", [None, 0, 1, (0, 1)], ids=["all", "0", "1", "0+1"])
+def case_amax(torch, device, dim, dtype):
+    key = _key("amax", dim, dtype)
+    a = randn_leaf(torch, device, (3, 4), key, dtype)
+    out = a.amax() if dim is None else a.amax(dim)
+    return forward_and_vjp(torch, device, out, {"a": a}, key, dtype)
+
+
+@parametrize("dtype", DTYPES)
+@parametrize("dim", [None, 0, -1], ids=["all", "0", "-1"])
+def case_amin(torch, device, dim, dtype):
+    key = _key("amin", dim, dtype)
+    a = randn_leaf(torch, device, (3, 4), key, dtype)
+    out = torch.amin(a) if dim is None else torch.amin(a, dim=dim, keepdim=True)
+    return forward_and_vjp(torch, device, out, {"a": a}, key, dtype)
+
+
 @parametrize("dim", [None, 0, 1, -1], ids=["all", "0", "1", "-1"])
 def case_argmax(torch, device, dim):
     a = randn_leaf(torch, device, (3, 4), f"ops/argmax/{dim}")
@@ -515,6 +635,16 @@ def case_dot(torch, device, n, dtype):
     return forward_and_vjp(torch, device, torch.dot(a, b), {"a": a, "b": b}, key, dtype)
 
 
+@parametrize("dtype", DTYPES)
+@parametrize("shapes", [((5, 2, 3), (5, 3, 4)), ((1, 1, 4), (1, 4, 2))],
+             ids=["5x2x3,5x3x4", "1x1x4,1x4x2"])
+def case_bmm(torch, device, shapes, dtype):
+    key = _key("bmm", shapes, dtype)
+    a = randn_leaf(torch, device, shapes[0], key + "/a", dtype)
+    b = randn_leaf(torch, device, shapes[1], key + "/b", dtype)
+    return forward_and_vjp(torch, device, torch.bmm(a, b), {"a": a, "b": b}, key, dtype)
+
+
 # --- shape and view ops --------------------------------------------------------------------
 
 @parametrize("dtype", DTYPES)
@@ -580,7 +710,7 @@ def case_view(torch, device, new_shape, dtype):
 
 
 @parametrize("dtype", DTYPES)
-@parametrize("dim", [None, 0, 2, -1], ids=["all", "0", "2", "-1"])
+@parametrize("dim", [None, 0, 2, -1, (0, 2), (1,)], ids=["all", "0", "2", "-1", "0+2", "1-of-3"])
 def case_squeeze(torch, device, dim, dtype):
     key = _key("squeeze", dim, dtype)
     a = randn_leaf(torch, device, (1, 3, 1), key, dtype)
@@ -806,3 +936,25 @@ def case_nll_loss(torch, device, dtype):
     loss = torch.nn.functional.nll_loss(log_probs, classes)
     return forward_and_vjp(torch, device, loss, {"input": x}, key, dtype)
 
+
+
+# --- gradients of gradients (create_graph=True) -----------------------------------------------
+
+@parametrize("dtype", DTYPES)
+def case_create_graph_of_cube(torch, device, dtype):
+    key = _key("create_graph_cube", "", dtype)
+    x = positive_leaf(torch, device, (3,), key, dtype)
+    (g,) = torch.autograd.grad((x ** 3).sum(), x, create_graph=True)
+    observed = forward_and_vjp(torch, device, g, {"x": x}, key, dtype)
+    observed["graph(g)"] = observe.graph(g, x=x)
+    return observed
+
+
+@parametrize("dtype", DTYPES)
+def case_create_graph_of_indexing(torch, device, dtype):
+    key = _key("create_graph_index", "", dtype)
+    x = randn_leaf(torch, device, (4,), key, dtype)
+    (g,) = torch.autograd.grad((x[[0, 2, 2]] ** 2).sum(), x, create_graph=True)
+    observed = forward_and_vjp(torch, device, g, {"x": x}, key, dtype)
+    observed["graph(g)"] = observe.graph(g, x=x)
+    return observed
