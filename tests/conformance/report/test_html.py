@@ -290,3 +290,15 @@ def test_many_records_render(tmp_path):
     assert len(data["records"]) == 600
     assert len({r["id"] for r in data["records"]}) == 600
     assert math.isclose(sum(report["summary"]["total"].values()), 600)
+
+
+def test_a_minimal_report_renders():
+    """Only what the schema cannot do without: a version and the records."""
+    record = {"id": "ops::add[target~torch-cpu]", "status": "match", "pair": "target~torch-cpu"}
+    page = render_html({"schema_version": 1, "records": [record]})
+    data = page_data(page)
+    assert data["records"][0]["area"] == "ops" and data["records"][0]["case"] == "ops::add"
+    assert _matrix_cell(page, "ops", "target~torch-cpu") == "1 match"
+    assert "conformance 100.0%" in " ".join(visible_text(page).split())
+    empty = render_html({"schema_version": 1, "records": []})
+    assert "0 records" in " ".join(visible_text(empty).split())
