@@ -51,6 +51,8 @@ CHAR_DIFF_LIMIT = 4000
 # Equal runs this short between two changes are folded into the change: a diff of
 # "float" against "double" reads better as one replaced word than as scattered letters.
 SHORT_EQUAL = 2
+# Below this similarity (difflib's ratio, 0 to 1) two texts are shown as wholly different.
+UNRELATED_RATIO = 0.3
 
 # Graph layout, in SVG user units.
 NODE_HEIGHT = 26
@@ -531,6 +533,10 @@ def char_diff(left: str, right: str) -> dict:
 def _char_opcodes(left: str, right: str) -> list:
     matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
     opcodes = matcher.get_opcodes()
+    if matcher.ratio() < UNRELATED_RATIO:
+        # Two unrelated texts share only scattered letters; marking those as common reads
+        # as noise, so the whole of each side is marked instead.
+        return [["replace", 0, len(left), 0, len(right)]]
     # Fold short equal runs between changes into the change around them.
     merged: list[list] = []
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):

@@ -236,6 +236,11 @@ def test_char_diff_folds_letter_noise_into_words():
     assert [t for c, t in diff["right"] if c] == ["double"]
 
 
+def test_char_diff_of_unrelated_texts_marks_them_whole():
+    left, right = "(no warnings)", "UserWarning: The .grad attribute of a Tensor that is not a leaf"
+    assert char_diff(left, right) == {"left": [[1, left]], "right": [[1, right]]}
+
+
 def test_char_diff_of_long_texts_goes_line_by_line():
     lines = [f"line {i}: " + "x" * 60 for i in range(200)]
     changed = list(lines)
