@@ -125,6 +125,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"conformance run: -n takes a number or 'auto', not {args.workers!r}",
               file=sys.stderr)
         return 2
+    from conformance.lanes import import_target, resolve_target
+    import_target(resolve_target(args.target))      # a clear error now, not one per case
     json_path = Path(args.json)
     before = json_path.stat().st_mtime_ns if json_path.exists() else None
     os.environ["CONFORMANCE_COMMAND"] = "python -m conformance " + " ".join(

@@ -156,17 +156,20 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> di
             abs_err = np.abs(a64 - b64)
             # inf - inf is nan; a nan on one side only counts as an infinite error
             abs_err = np.where(equal, 0.0, np.where(np.isnan(abs_err), np.inf, abs_err))
-            within = equal | (abs_err <= atol + rtol * np.abs(b64))
+            # a non-finite value is never "close" to anything but itself
+            finite = np.isfinite(a64) & np.isfinite(b64)
+            within = equal | (finite & (abs_err <= atol + rtol * np.abs(b64)))
     with np.errstate(divide="ignore", invalid="ignore"):
         magnitude = np.abs(b.astype(np.complex128 if b.dtype.kind == "c" else np.float64))
         rel_err = np.where(abs_err == 0, 0.0, abs_err / magnitude)
+        rel_err = np.where(np.isnan(rel_err), np.inf, rel_err)
     worst = np.unravel_index(int(np.argmax(abs_err)), abs_err.shape) if abs_err.ndim else ()
     status = "exact" if equal.all() else ("close" if within.all() else "diverge")
     mismatch = [list(map(int, idx)) for idx in np.argwhere(~within)[:MISMATCH_LIMIT]]
     return {
         "status": status,
         "max_abs": _finite_or_text(float(abs_err.max())),
-        "max_rel": _finite_or_text(float(np.nanmax(rel_err))),
+        "max_rel": _finite_or_text(float(rel_err.max())),
         "where": [int(i) for i in worst] if status != "exact" else None,
         "mismatch": mismatch,
     }
@@ -323,7 +326,7 @@ def _compare_other(name: str, left: dict, right: dict) -> dict:
         return _compare_items(name, left, right)
     if left.get("value") is not None or right.get("value") is not None:
         a, b = left.get("value"), right.get("value")
-        status = "exact" if a == b else _close_json(a, b)
+        status = _close_json(a, b)
         detail = "" if status == "exact" else (
             f"{_clip(left.get('repr', ''))} vs {_clip(right.get('repr', ''))}"
             + (" (within tolerance)" if status == "close" else ""))

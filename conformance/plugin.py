@@ -103,7 +103,7 @@ class ConformanceState:
                 from conformance.runner import CaseServer
                 self.server = CaseServer(self.target, [self.package], self.want_cuda,
                                          self.timeout_s)
-                self.server.start()
+                self.server.ensure_started()
                 self.write_partial({"kind": "environment",
                                     "environment": self.server.environment,
                                     "lanes": self.server.lane_info})
@@ -148,15 +148,23 @@ class ConformanceState:
                     records[line["id"]] = line
         return records, environment, lanes
 
+    def _own_environment(self) -> tuple[dict, dict]:
+        """The environment when no worker reported one (nothing ran, or nothing could)."""
+        from conformance.runner import environment as make_environment
+        try:
+            made = lanes_module.make_lanes(self.target, self.want_cuda)
+        except ImportError as exc:
+            lanes = {"target": {"status": "not_run", "module": self.target, "device": "cpu",
+                                "reason": str(exc)}}
+            return {"target": self.target, "error": str(exc)}, lanes
+        return make_environment(made), {name: lane.describe() for name, lane in made.items()}
+
     def finish(self, interrupted: bool) -> dict:
         records, environment, lanes = self.read_partials()
         for record_id, record in self.crashed.items():
             records.setdefault(record_id, record)
         if environment is None or lanes is None:
-            from conformance.runner import environment as make_environment
-            made = lanes_module.make_lanes(self.target, self.want_cuda)
-            lanes = {name: lane.describe() for name, lane in made.items()}
-            environment = make_environment(made)
+            environment, lanes = self._own_environment()
         environment = {**environment, "command": _command(self.config)}
         complete = not interrupted and self.expected <= set(records)
         record_list = list(records.values())

@@ -28,7 +28,7 @@ from conformance.report import json_report
 from conformance.report.schema import PAIRS
 
 DEFAULT_TIMEOUT_S = 60.0
-HARD_KILL_GRACE_S = 5.0       # a child that ignores its own alarm is killed this much later
+HARD_KILL_GRACE_S = 5.0       # a child that ignores its own alarm is killed up to this much later
 SERVER_START_TIMEOUT_S = 300.0
 UNCAUGHT = "uncaught exception"
 
@@ -267,11 +267,22 @@ def _serve(conn, target: str, packages: list[str], want_cuda: bool, timeout_s: f
         conn.send(("done",))
 
 
+def _context():
+    """Children come from a fork server that has imported torch and NumPy but never touched
+    CUDA (so CUDA initialises in each child, never in a forked copy), which makes replacing a
+    child after a timeout or a crash quick. Where there is no fork server: spawn."""
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(["numpy", "torch", "conformance.runner"])
+    return context
+
+
 class CaseServer:
     """Runs cases in a child process; a hang is killed (timeout), a death is a crash.
 
-    The child is started with "spawn" (a fresh interpreter: CUDA initialises in it, never in a
-    forked copy) and replaced after a timeout or a crash, so the run goes on.
+    The child is replaced after a timeout or a crash, so the run goes on.
     """
 
     def __init__(self, target: str, packages: Iterable[str], want_cuda: bool = True,
@@ -284,10 +295,11 @@ class CaseServer:
         self.conn = None
         self.lane_info: dict[str, dict] = {}
         self.environment: dict = {}
+        self.start_error: str | None = None
 
     def start(self) -> None:
         lanes_module.pin_threads()          # inherited by the child before it imports torch
-        context = multiprocessing.get_context("spawn")
+        context = _context()
         parent_conn, child_conn = context.Pipe()
         self.process = context.Process(
             target=_serve, args=(child_conn, self.target, self.packages, self.want_cuda,
@@ -309,11 +321,18 @@ class CaseServer:
         _, self.lane_info, self.environment = message
 
     def ensure_started(self) -> None:
+        if self.start_error is not None:
+            raise RuntimeError(self.start_error)
         if self.process is None or not self.process.is_alive():
-            self.start()
+            try:
+                self.start()
+            except RuntimeError as exc:
+                self.start_error = str(exc)     # the next case would fail the same way
+                raise
 
     def _reap(self) -> str:
-        if self.process is None:
+        if self.process is None or self.process.pid is None:
+            self.process = None
             return "no process"
         self.process.join(5)
         code = self.process.exitcode
@@ -336,11 +355,12 @@ class CaseServer:
         if self.conn is not None:
             try:
                 self.conn.send(("stop",))
-            except (OSError, BrokenPipeError):
+            except (OSError, ValueError):
                 pass
-        if self.process is not None:
+        if self.process is not None and self.process.pid is not None:
             self.process.join(2)
             self._kill()
+        self.process = None
         self.conn = None
 
     def observe(self, case: Case) -> dict[str, dict]:
@@ -348,7 +368,7 @@ class CaseServer:
         self.ensure_started()
         pending = [name for name, info in self.lane_info.items() if info["status"] == "run"]
         results: dict[str, dict] = {}
-        limit = self.timeout_s + HARD_KILL_GRACE_S
+        limit = self.timeout_s + min(HARD_KILL_GRACE_S, max(1.0, self.timeout_s))
         while pending:
             self.ensure_started()
             self.conn.send(("case", case.id, list(pending)))

@@ -1,0 +1,158 @@
+"""python -m conformance: run (wrapping pytest and pytest-xdist), compare, merge, reproducer,
+exit codes, worker counts that agree, faults that do not stop the run, Ctrl-C."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conformance.__main__ import exit_code
+from conformance.report import json_report
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = "tests.conformance.sample_cases"
+FAULTS = "tests.conformance.sample_faults"
+SKEWED = "tests.conformance.sample_targets.skewed"
+
+
+def cli(*args, env=None, timeout=300):
+    full_env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, env=full_env)
+
+
+def run_samples(tmp_path, name, target, workers):
+    path = tmp_path / f"{name}.json"
+    done = cli("run", "--target", target, "--cases", SAMPLES, "--json", str(path), "-n",
+               str(workers), "-q")
+    return done, path
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    return {
+        "skewed-0": run_samples(tmp, "skewed-0", SKEWED, 0),
+        "skewed-2": run_samples(tmp, "skewed-2", SKEWED, 2),
+        "torch-0": run_samples(tmp, "torch-0", "torch", 0),
+    }
+
+
+def comparable(report):
+    """Records without their timings: what must not depend on the number of workers."""
+    return [{k: v for k, v in r.items() if k != "duration_s"} for r in report["records"]]
+
+
+def test_exit_codes_follow_the_report(runs):
+    skewed, _ = runs["skewed-0"]
+    assert skewed.returncode == 1, skewed.stdout + skewed.stderr
+    control, path = runs["torch-0"]
+    assert control.returncode == 0, control.stdout + control.stderr
+    report = json_report.load(path)
+    assert report["summary"]["unexpected"] == 0 and report["summary"]["total"]["match"] > 10
+    assert report["lanes"]["torch-cuda"]["status"] == "not_run"
+    assert report["environment"]["command"].startswith("python -m conformance run")
+
+
+def test_zero_and_two_workers_give_identical_records(runs):
+    (zero, zero_path), (two, two_path) = runs["skewed-0"], runs["skewed-2"]
+    assert two.returncode == 1, two.stdout + two.stderr
+    a, b = json_report.load(zero_path), json_report.load(two_path)
+    assert a["complete"] and b["complete"]
+    assert comparable(a) == comparable(b)
+    assert a["summary"] == b["summary"] and a["lanes"] == b["lanes"]
+
+
+def test_item_ids_and_outcomes(runs):
+    out = runs["skewed-0"][0].stdout
+    assert f"FAILED {SAMPLES}::values::exp_and_grad[float32][target~torch-cpu]" in out
+    assert "y [tensor]: 6 element(s) out of tolerance" in out
+    assert "3 failed" in out and "passed" in out and "skipped" in out
+
+
+def test_compare_lists_new_divergences_and_fixes(runs):
+    old, new = str(runs["torch-0"][1]), str(runs["skewed-0"][1])
+    worse = cli("compare", old, new)
+    assert worse.returncode == 1
+    assert "newly unexpected: 3" in worse.stdout
+    assert "values::exp_and_grad[float16][target~torch-cpu]: diverge (was match)" in worse.stdout
+    better = cli("compare", new, old)
+    assert better.returncode == 0 and "fixed: 3" in better.stdout
+
+
+def test_merge_and_reproducer_commands(runs, tmp_path):
+    out = tmp_path / "merged.json"
+    merged = cli("merge", str(runs["skewed-0"][1]), str(runs["skewed-2"][1]), "-o", str(out))
+    assert merged.returncode == 0, merged.stderr
+    assert comparable(json_report.load(out)) == comparable(json_report.load(runs["skewed-0"][1]))
+    mixed = cli("merge", str(runs["skewed-0"][1]), str(runs["torch-0"][1]), "-o", str(out))
+    assert mixed.returncode == 2 and "different targets" in mixed.stderr
+    record = "values::exp_and_grad[float32][target~torch-cpu]"
+    script = cli("reproducer", str(runs["skewed-0"][1]), record)
+    assert script.returncode == 0 and script.stdout.startswith("#!/usr/bin/env python3")
+    assert cli("reproducer", str(runs["skewed-0"][1]), "no::such").returncode == 2
+
+
+def test_faults_are_reported_and_the_run_goes_on(tmp_path):
+    path = tmp_path / "faults.json"
+    done = cli("run", "--target", "torch", "--cases", FAULTS, "--json", str(path), "-n", "2",
+               "--timeout", "1", "-k", "fine or exits or sleeps", "-q",
+               env={"SAMPLE_SLEEP_S": "30"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json_report.load(path)
+    status = {r["id"]: r["status"] for r in report["records"]}
+    assert status["faults::sleeps[target~torch-cpu]"] == "timeout"
+    assert status["faults::exits[target~torch-cpu]"] == "crash"
+    assert status["faults::fine[target~torch-cpu]"] == "match"
+    assert report["complete"] and len(report["records"]) == 9
+
+
+def test_ctrl_c_leaves_an_incomplete_report(tmp_path):
+    path = tmp_path / "interrupted.json"
+    log = tmp_path / "out.txt"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "SAMPLE_SLEEP_S": "120",
+           "PYTHONUNBUFFERED": "1"}
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance", "run", "--target", "torch", "--cases", FAULTS,
+             "--json", str(path), "-n", "0", "-k", "fine or sleeps"],
+            cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 120
+        while ".ss" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)           # until "fine" is done and "sleeps" is running
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=60)
+    assert code == 2, log.read_text()
+    report = json_report.load(path)
+    assert report["complete"] is False
+    assert [r["id"] for r in report["records"]] == [
+        "faults::fine[target~torch-cpu]", "faults::fine[target~torch-cuda]",
+        "faults::fine[torch-cuda~torch-cpu]"]
+
+
+def test_exit_code_rules():
+    def summary(unexpected, complete=True):
+        return {"complete": complete, "summary": {"unexpected": unexpected}}
+
+    assert exit_code(summary(0)) == 0
+    assert exit_code(summary(2)) == 1
+    assert exit_code(summary(0, complete=False)) == 2
+
+
+def test_missing_html_renderer_still_leaves_the_json(monkeypatch, tmp_path, capsys):
+    from conformance import plugin
+
+    monkeypatch.setitem(sys.modules, "conformance.report.html", None)
+    assert plugin.write_html({"records": []}, str(tmp_path / "r.html")) is False
+    assert "cannot write the HTML report" in capsys.readouterr().out
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_unknown_target_is_a_usage_error():
+    done = cli("run", "--target", "no_such_module_xyz", "-q")
+    assert done.returncode == 2 and "cannot be imported" in done.stderr

@@ -1,0 +1,93 @@
+"""The JSON report: summary, atomic writes, load, merge, differences."""
+import json
+import os
+
+import pytest
+
+from conformance.report import json_report
+from conformance.report.schema import SCHEMA_VERSION, STATUSES
+
+
+def rec(case, status, pair="target~torch-cpu", area=None):
+    area = area or case.split("::")[0]
+    return {"id": f"{case}[{pair}]", "case": case, "area": area, "name": case.split("::")[1],
+            "param_id": "", "pair": pair, "left": pair.split("~")[0],
+            "right": pair.split("~")[1], "status": status, "reason": "", "duration_s": 0.0,
+            "observables": [], "graphs": {}, "source": None, "reproducer": None}
+
+
+def report(records, complete=True, strict=False, unmatched=(), target="t", fuzz=None):
+    environment = {"target": target, "cuda_available": False}
+    if fuzz:
+        environment["fuzz"] = fuzz
+    return json_report.build(records, {"target": {"status": "run"}}, environment,
+                             list(unmatched), complete, strict)
+
+
+def test_summary_counts_every_status_per_pair_and_area():
+    records = [rec(f"a::{s}", s) for s in STATUSES] + [rec("b::x", "match", "torch-cuda~torch-cpu")]
+    built = report(records)
+    summary = built["summary"]
+    assert built["schema_version"] == SCHEMA_VERSION
+    assert summary["total"] == {s: (2 if s == "match" else 1) for s in STATUSES}
+    assert summary["by_pair"]["target~torch-cuda"] == {s: 0 for s in STATUSES}
+    assert summary["by_area"]["b"]["torch-cuda~torch-cpu"]["match"] == 1
+    assert summary["unexpected"] == 3                       # diverge, timeout, crash
+    assert report(records, strict=True)["summary"]["unexpected"] == 4   # + fixed
+    assert [r["id"] for r in built["records"]] == sorted(r["id"] for r in records)
+
+
+def test_write_is_atomic(tmp_path, monkeypatch):
+    path = tmp_path / "sub" / "report.json"
+    first = report([rec("a::x", "match")])
+    json_report.write(first, path)
+    assert json_report.load(path) == first
+
+    def broken_replace(src, dst):
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        json_report.write(report([rec("a::y", "diverge")]), path)
+    assert json_report.load(path) == first                  # the old report is intact
+    assert sorted(p.name for p in path.parent.iterdir()) == ["report.json"]   # no temp left
+
+
+def test_nan_never_reaches_the_file(tmp_path):
+    bad = report([rec("a::x", "match")])
+    bad["records"][0]["duration_s"] = float("nan")
+    with pytest.raises(ValueError):
+        json_report.write(bad, tmp_path / "r.json")
+
+
+def test_load_rejects_other_schema_versions(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"schema_version": 999}))
+    with pytest.raises(ValueError, match="schema version 999"):
+        json_report.load(path)
+
+
+def test_merge_unions_records_and_keeps_the_worst_completeness():
+    one = report([rec("a::x", "match"), rec("a::y", "diverge")], unmatched=["e1", "e2"],
+                 fuzz={"profile": "ci", "seed": 0, "shard": "1/2", "programs": 10})
+    two = report([rec("b::z", "crash")], complete=False, unmatched=["e2"],
+                 fuzz={"profile": "ci", "seed": 0, "shard": "2/2", "programs": 5})
+    merged = json_report.merge([one, two])
+    assert [r["id"] for r in merged["records"]] == [
+        "a::x[target~torch-cpu]", "a::y[target~torch-cpu]", "b::z[target~torch-cpu]"]
+    assert merged["summary"]["unexpected"] == 2
+    assert merged["complete"] is False
+    assert merged["known_unmatched"] == ["e2"]
+    assert merged["environment"]["fuzz"]["programs"] == 15
+    with pytest.raises(ValueError, match="different targets"):
+        json_report.merge([one, report([], target="other")])
+
+
+def test_differences_lists_newly_unexpected_and_fixed():
+    old = report([rec("a::x", "match"), rec("a::y", "diverge"), rec("a::gone", "match")])
+    new = report([rec("a::x", "diverge"), rec("a::y", "match"), rec("a::new", "crash")])
+    diff = json_report.differences(old, new)
+    assert [(d["id"], d["was"]) for d in diff["newly_unexpected"]] == [
+        ("a::new[target~torch-cpu]", None), ("a::x[target~torch-cpu]", "match")]
+    assert [(d["id"], d["was"]) for d in diff["fixed"]] == [("a::y[target~torch-cpu]", "diverge")]
+    assert diff["gone"] == ["a::gone[target~torch-cpu]"]

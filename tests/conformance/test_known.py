@@ -1,0 +1,89 @@
+"""The known-divergences file: format, matching, known / fixed / unmatched."""
+import pytest
+
+from conformance import known
+
+
+def write(tmp_path, text):
+    path = tmp_path / "known.toml"
+    path.write_text(text)
+    return path
+
+
+def record(case, pair="target~torch-cpu", status="diverge"):
+    return {"id": f"{case}[{pair}]", "case": case, "pair": pair, "status": status, "reason": ""}
+
+
+ENTRIES = '''
+[[divergence]]
+target = "refgrad"
+pair = "target~torch-cpu"
+case = "ops::add[2x3]"
+reason = "rounds differently"
+
+[[divergence]]
+target = "refgrad*"
+pair = "target~*"
+case = "printing::*"
+reason = "sci mode switch differs"
+
+[[divergence]]
+target = "refgrad"
+pair = "target~torch-cpu"
+case = "gone::case"
+reason = "no such case any more"
+
+[[divergence]]
+target = "othertarget"
+pair = "*"
+case = "*"
+reason = "another target's entry"
+'''
+
+
+def test_checked_in_file_loads():
+    assert isinstance(known.load(), list)
+
+
+def test_known_fixed_and_unmatched(tmp_path):
+    entries = known.load(write(tmp_path, ENTRIES))
+    assert len(entries) == 4
+    records = [
+        record("ops::add[2x3]"),                                   # known
+        record("ops::add[2x3]", pair="torch-cuda~torch-cpu"),      # other pair: untouched
+        record("ops::add[2x3x4]"),                                 # brackets are literal
+        record("printing::sci", pair="target~torch-cuda", status="match"),   # fixed
+        record("printing::long", status="timeout"),                # known, was timeout
+        record("printing::wide", status="missing"),                # matched, stays missing
+    ]
+    unmatched = known.apply(records, entries, "refgrad")
+    assert [r["status"] for r in records] == ["known", "diverge", "diverge", "fixed", "known",
+                                              "missing"]
+    assert records[0]["reason"] == "rounds differently"
+    assert records[4]["reason"] == "sci mode switch differs (was timeout)"
+    assert "remove the entry" in records[3]["reason"]
+    assert unmatched == ["refgrad target~torch-cpu gone::case"]   # othertarget's is not ours
+
+
+def test_fixed_mentions_strict(tmp_path):
+    entries = known.load(write(tmp_path, ENTRIES))
+    records = [record("ops::add[2x3]", status="match")]
+    known.apply(records, entries, "refgrad", strict=True)
+    assert records[0]["status"] == "fixed" and "--strict" in records[0]["reason"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[[divergence]]\ntarget='a'\npair='b'\ncase='c'\n", "lacks \\['reason'\\]"),
+    ("[[divergence]]\ntarget='a'\npair='b'\ncase='c'\nreason='r'\nextra=1\n", "unknown key"),
+    ("[[divergence]]\ntarget='a'\npair='b'\ncase='c'\nreason=''\n", "non-empty string"),
+    ("[[entry]]\ntarget='a'\n", "unknown top-level key"),
+    ("[[divergence]\n", "not valid TOML"),
+])
+def test_bad_files_are_clear_errors(tmp_path, text, message):
+    with pytest.raises(ValueError, match=message):
+        known.load(write(tmp_path, text))
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        known.load(tmp_path / "nope.toml")
