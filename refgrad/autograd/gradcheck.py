@@ -15,7 +15,7 @@ perturbation, so the check never writes into the caller's tensors.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 

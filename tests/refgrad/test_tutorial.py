@@ -55,7 +55,8 @@ def test_fixture_holds_the_tutorials_six_code_cells():
     assert len(cells) == 6
     assert cells[0]["code"].startswith("import torch\n")
     assert "binary_cross_entropy_with_logits(z, y)" in cells[0]["code"]
-    assert cells[-1]["code"].rstrip().endswith('print("\\nCall after zeroing gradients\\n", inp.grad)')
+    last_line = 'print("\\nCall after zeroing gradients\\n", inp.grad)'
+    assert cells[-1]["code"].rstrip().endswith(last_line)
     assert not any("%matplotlib" in cell["code"] for cell in cells)
 
 
