@@ -624,7 +624,9 @@
       cell.style.backgroundColor = background;
       cell.style.color = colour;
       cell.textContent = same ? '' : formatNumber(Number.isNaN(error) ? 'nan' : error);
-      cell.title = formatNumber(a[i]) + ' vs ' + formatNumber(b[i]);
+      const relative = same ? 0 : error / Math.abs(y);
+      cell.title = formatNumber(a[i]) + ' vs ' + formatNumber(b[i]) + '; abs error '
+        + formatNumber(error) + ', rel error ' + formatNumber(relative);
       if (marks.has(i)) cell.classList.add('oot');
     }));
     box.lastChild.querySelector('table').classList.add('heat');

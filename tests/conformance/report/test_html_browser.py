@@ -157,6 +157,8 @@ def test_expanding_a_case_shows_observables_side_by_side(browser_page, sample_ur
     heat = detail.locator("tr.obs-diff-row").first
     assert "max abs error 1.5" in heat.text_content()
     assert heat.locator("table.heat td.oot").all_text_contents() == ["0.25", "1.5"]
+    assert heat.locator("table.heat td.oot").nth(1).get_attribute("title") == (
+        "1.71429 vs 0.214286; abs error 1.5, rel error 6.99999")   # 1.5 / 0.2142857
 
     # The graphs, one per lane, with the differing nodes highlighted.
     graphs = detail.locator("svg.graph")
