@@ -74,7 +74,7 @@ def forward_and_vjp(torch, device, out, named_inputs: dict, key: str, dtype: str
         "out.shape": tuple(int(n) for n in out.shape),
         "out.grad_fn": grad_fn_name(out),
     }
-    cotangent = tensor(torch, device, inputs.randn(tuple(observed["out.shape"]), key + "/cotangent",
+    cotangent = tensor(torch, device, inputs.randn(observed["out.shape"], key + "/cotangent",
                                                    NUMPY_DTYPES[dtype]))
     names = list(named_inputs)
     grads = observe.error(

@@ -96,7 +96,8 @@ def case_empty_reductions(torch, device):
     empty = tensor(torch, device, np.zeros(0, dtype="float32"))
     e = leaf(torch, device, np.zeros(0, dtype="float32"))
     e.mean().backward()
-    return {"mean of empty": empty.mean(), "sum of empty": empty.sum(), "grad of empty mean": e.grad}
+    return {"mean of empty": empty.mean(), "sum of empty": empty.sum(),
+            "grad of empty mean": e.grad}
 
 
 def case_bce_with_logits_zero_logit(torch, device):
