@@ -51,15 +51,20 @@ def test_torch_against_itself_matches():
     assert first["observables"] and first["source"].startswith("def program(")
 
 
-@pytest.mark.parametrize("target, category", [(GRAD_BUG, "grad"),
-                                              (ACCUMULATION_BUG, "grad")])
-def test_planted_bug_is_found_shrunk_and_reproduced(target, category, tmp_path):
+@pytest.mark.parametrize("target", [GRAD_BUG, ACCUMULATION_BUG])
+def test_planted_bug_is_found_shrunk_and_reproduced(target, tmp_path):
     outcome, record = _first_divergence(target)
     lanes = _lanes(target)
     fuzz.explain_divergence(record, outcome, CI, lanes, True, str(tmp_path))
     info = record["fuzz"]
     assert info["shrunk_ops"] <= 3, info["shrunk_source"]
     assert info["shrunk_ops"] <= outcome.program.op_count
+    ops, actions = info["shrunk_summary"].split(": ", 1)[1].split(" | ")
+    if target == GRAD_BUG:
+        assert "tanh" in ops.split()              # the op whose derivative is wrong survives
+    else:
+        # One gradient action is right on this target: the divergence needs a second one.
+        assert len(actions.split()) >= 2, info["shrunk_summary"]
     # The tie-breaker sides with torch: the planted target is the wrong one.
     if info["verdict"]:
         assert "agree with torch-cpu" in info["verdict"], info["verdict"]
@@ -74,22 +79,6 @@ def test_planted_bug_is_found_shrunk_and_reproduced(target, category, tmp_path):
     clean = subprocess.run([sys.executable, str(script), "torch"], capture_output=True,
                            text=True, cwd=tmp_path, timeout=120)
     assert clean.returncode == 0, clean.stdout + clean.stderr
-
-
-def test_grad_bug_shrinks_to_tanh():
-    outcome, record = _first_divergence(GRAD_BUG)
-    shrunk = fuzz.shrink(CI, outcome, _lanes(GRAD_BUG), "target~torch-cpu",
-                         fuzz.divergence_category(record["observables"]))
-    assert "tanh" in [s.op for s in shrunk.steps]
-    assert shrunk.op_count <= 3
-
-
-def test_accumulation_bug_needs_two_gradient_actions():
-    outcome, record = _first_divergence(ACCUMULATION_BUG)
-    shrunk = fuzz.shrink(CI, outcome, _lanes(ACCUMULATION_BUG), "target~torch-cpu",
-                         fuzz.divergence_category(record["observables"]))
-    # One backward is right on this target: the divergence needs a second gradient action.
-    assert len(shrunk.actions) >= 2 and shrunk.op_count <= 3
 
 
 def _program(steps, actions, leaves):
@@ -170,3 +159,14 @@ def test_cli_fails_on_a_planted_bug_and_writes_reproducers(tmp_path):
     assert code == 1 and diverging
     assert all(r["reproducer"] and r["fuzz"]["reproducer_path"] for r in diverging)
     assert len(list((tmp_path / "repros").glob("*.py"))) == len(diverging)
+
+
+def test_an_op_the_target_lacks_is_missing_not_a_crash():
+    target = "tests.planted.fuzz_targets.no_sigmoid"
+    lanes = _lanes(target)
+    seeds = [s for s in range(60) if "sigmoid" in {st.op for st in fuzz.generate(CI, s)[0].steps}]
+    assert seeds, "no program with sigmoid in the first 60 seeds"
+    records, _ = fuzz.run_job(fuzz.Job("ci", tuple(seeds[:3]), target, False, False, None, None))
+    pair = [r for r in records if r["pair"] == "target~torch-cpu"]
+    assert {r["status"] for r in pair} == {"missing"}
+    assert all("sigmoid" in r["reason"] for r in pair)
