@@ -5,7 +5,7 @@ their wrapping, and the other text conversions (item, tolist, f-strings, format 
 """
 import numpy as np
 
-from conformance import observe
+from conformance import inputs, observe
 from conformance.case import parametrize
 from conformance.cases._common import leaf, tensor
 
@@ -87,7 +87,7 @@ VALUES = {
     "summarized-2d": np.arange(2000, dtype="float32").reshape(40, 50),
     "summarized-column": np.arange(1001, dtype="float32").reshape(1001, 1),
     "summarized-3d": np.arange(2048, dtype="float32").reshape(2, 32, 32),
-    "random-2x3": np.random.default_rng(7).standard_normal((2, 3)).astype("float32"),
+    "random-2x3": inputs.randn((2, 3), "printing/random-2x3"),
 }
 
 
