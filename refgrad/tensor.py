@@ -192,13 +192,29 @@ def broadcast_error(sa, sb) -> RuntimeError:
     return RuntimeError("shapes cannot be broadcast together")
 
 
+# PyTorch never warns about overflow, division by zero or invalid values; NumPy does unless
+# told not to. np.errstate costs microseconds per op; its context variable costs far less.
+try:
+    from numpy._core._multiarray_umath import _extobj_contextvar as _NP_ERRORS
+    with np.errstate(all="ignore"):
+        _NP_QUIET = _NP_ERRORS.get()
+except (ImportError, AttributeError):  # pragma: no cover - other NumPy versions
+    _NP_ERRORS = None
+
+
 def _forward(row, *arrays, **params):
+    """The row's NumPy forward, silent about floating-point errors, with PyTorch's
+    broadcasting message."""
     try:
-        if row.quiet:
+        if _NP_ERRORS is not None:
+            token = _NP_ERRORS.set(_NP_QUIET)
+            try:
+                out = row.forward(*arrays, **params)
+            finally:
+                _NP_ERRORS.reset(token)
+        else:
             with np.errstate(all="ignore"):
                 out = row.forward(*arrays, **params)
-        else:
-            out = row.forward(*arrays, **params)
     except ValueError:
         shapes = [a.shape for a in arrays if isinstance(a, _ndarray)]
         if len(shapes) >= 2:
@@ -665,6 +681,8 @@ class Tensor:
 
     # ---------------------------------------------------------------- elementwise maths
     def _binary(self, row, other, ctx=None):
+        if type(other) is Tensor and other._dtype is self._dtype:
+            return self._binary_tensors(row, other, self._dtype, ctx)
         other = _as_operand(other)
         if isinstance(other, Tensor):
             dt = self._dtype if other._dtype is self._dtype else _dt.result_type(self, other)
@@ -1079,17 +1097,52 @@ class Tensor:
         np.copyto(self._data, values, casting="unsafe")
         self._vc[0] += 1
 
+    def _arith_(self, ufunc, other, recorded, true_division=False):
+        """In-place arithmetic; straight into the array when no graph is recorded (the
+        optimizer-update path), else through :meth:`_inplace`."""
+        if _STATE.enabled and (self._rg or getattr(other, "_rg", False)):
+            return self._inplace(recorded, other)
+        self._check_inplace()
+        other = _as_operand(other)
+        dt = _dt.result_type(self, other)
+        if true_division and not dt.is_floating_point:
+            dt = _dt.get_default_dtype()
+        if dt.category > self._dtype.category:
+            raise RuntimeError(f"result type {dt.dot_name} can't be cast to the desired "
+                               f"output type {self._dtype.dot_name}")
+        o = other._data if isinstance(other, Tensor) else other
+        shape = self._data.shape
+        other_shape = np.shape(o)
+        if other_shape != shape:
+            try:
+                result_shape = np.broadcast_shapes(shape, other_shape)
+            except ValueError:
+                raise broadcast_error(shape, other_shape) from None
+            if result_shape != shape:
+                raise RuntimeError(f"output with shape {_shape_str(shape)} doesn't match the "
+                                   f"broadcast shape {_shape_str(result_shape)}")
+        if not self._data.flags.writeable:
+            self._write(self._data)     # raises PyTorch's error for expanded tensors
+        with np.errstate(all="ignore"):
+            ufunc(self._data, o, out=self._data, casting="unsafe")
+        self._vc[0] += 1
+        return self
+
     def add_(self, other, *, alpha=1):
-        return self._inplace(lambda t: t.add(other, alpha=alpha), other)
+        if alpha != 1:
+            return self._inplace(lambda t: t.add(other, alpha=alpha), other)
+        return self._arith_(np.add, other, lambda t: t.add(other))
 
     def sub_(self, other, *, alpha=1):
-        return self._inplace(lambda t: t.sub(other, alpha=alpha), other)
+        if alpha != 1:
+            return self._inplace(lambda t: t.sub(other, alpha=alpha), other)
+        return self._arith_(np.subtract, other, lambda t: t.sub(other))
 
     def mul_(self, other):
-        return self._inplace(lambda t: t.mul(other), other)
+        return self._arith_(np.multiply, other, lambda t: t.mul(other))
 
     def div_(self, other):
-        return self._inplace(lambda t: t.div(other), other)
+        return self._arith_(np.true_divide, other, lambda t: t.div(other), True)
 
     def pow_(self, exponent):
         return self._inplace(lambda t: t.pow(exponent), exponent)

@@ -16,6 +16,7 @@ When only some ``inputs`` are wanted, the walk is pruned to nodes that lead to t
 from __future__ import annotations
 
 import heapq
+import sys
 import warnings
 
 import numpy as np
@@ -199,28 +200,33 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
 
     previous_mode = _STATE.enabled
     _STATE.enabled = bool(create_graph)
+    pop, push = heapq.heappop, heapq.heappush
     try:
         while heap:
-            node = heapq.heappop(heap)[2]
+            node = pop(heap)[2]
             grad = buffers.pop(node, None)
             if needed is not None and node not in needed:
                 continue
-            if grad is not None:
+            is_leaf = type(node) is AccumulateGrad
+            if grad is not None and (node._retain is not None or (
+                    node.variable._hooks if is_leaf else node._pre_hooks)):
                 grad = _run_pre_hooks(node, grad)
             if captures is not None and node in captures:
                 if grad is not None:
                     grad = _capture(node, grad, inputs, captures[node], results,
                                     accumulate, create_graph)
-            elif type(node) is AccumulateGrad:
+                if is_leaf or not any(n in needed for n, _ in node.next_functions):
+                    continue
+            elif is_leaf:
                 if grad is not None:
                     _accumulate(node, grad, create_graph)
                 continue
-            if grad is None or not node.next_functions:
-                grads = None
+            edges = node.next_functions
+            if grad is None:
+                grads = (None,) * len(edges)
             else:
-                hooks = node._node_pre_hooks
-                if hooks:
-                    for hook in tuple(hooks):
+                if node._node_pre_hooks:
+                    for hook in tuple(node._node_pre_hooks):
                         new = hook((grad,))
                         if new is not None:
                             grad = new[0]
@@ -232,17 +238,16 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
                             grads = list(new)
                 if not retain_graph:
                     node._release()
-            for i, (nxt, _) in enumerate(node.next_functions):
+            for (nxt, _), g in zip(edges, grads):
                 if nxt is None:
                     continue
-                g = grads[i] if grads is not None else None
                 if g is not None:
                     held = buffers.get(nxt)
                     buffers[nxt] = g if held is None else held + g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    heapq.heappush(heap, (-nxt._seq, tie, nxt))
+                    push(heap, (-nxt._seq, tie, nxt))
                     tie += 1
     finally:
         _STATE.enabled = previous_mode
@@ -319,13 +324,27 @@ def _capture(node, grad, inputs, indices, results, accumulate, create_graph):
     return grad
 
 
+def _owned_by_engine_only(grad) -> bool:
+    """True when ``grad`` is referenced only by the engine's frames (the two below and
+    getrefcount's argument) and owns a writable, contiguous array of its own."""
+    data = grad._data
+    return (sys.getrefcount(grad) <= 4 and grad._grad_fn is None and grad._base is None
+            and data.base is None and data.flags.writeable and data.flags.c_contiguous
+            and sys.getrefcount(data) <= 2)
+
+
 def _accumulate(node, grad, create_graph):
     var = node.variable
     if grad._dtype is not var._dtype:
         grad = grad.to(var._dtype)
     held = var._grad
     if held is None:
-        var._grad = grad if create_graph else grad._detached_copy()
+        if create_graph:
+            var._grad = grad
+        elif _owned_by_engine_only(grad):
+            var._grad = grad        # a fresh buffer nobody else sees: keep it, as torch does
+        else:
+            var._grad = grad._detached_copy()
     elif create_graph or _STATE.enabled:
         var._grad = held + grad
     else:
