@@ -182,3 +182,13 @@ def case_failed_second_backward_operands_swapped(torch, device):
     out.backward()
     error = observe.error(lambda: out.backward())
     return {"second backward": error, "a.grad": a.grad, "b.grad": b.grad}
+
+
+def case_create_graph_accumulates_out_of_place(torch, device):
+    x = leaf(torch, device, np.array([1.0, 2.0], dtype="float32"))
+    (x ** 3).sum().backward(create_graph=True)
+    first = x.grad
+    first_flags = flags(first)
+    (x ** 3).sum().backward(create_graph=True)
+    return {"first": first, "first flags": first_flags, "second": x.grad,
+            "second flags": flags(x.grad), "same object": x.grad is first}

@@ -158,3 +158,23 @@ def case_post_accumulate_grad_hook(torch, device):
         lambda t: seen.append({"t is w": t is w, "t.grad": t.grad.clone()}))
     (w * 3).sum().backward()
     return {"seen": seen}
+
+
+def case_node_hooks(torch, device):
+    x = _x(torch, device, (1.0, 2.0))
+    y = x * 5
+    seen = []
+    y.grad_fn.register_prehook(lambda grad_outputs: seen.append(["prehook", list(grad_outputs)]))
+    y.grad_fn.register_hook(
+        lambda grad_inputs, grad_outputs: seen.append(
+            ["hook", list(grad_inputs), list(grad_outputs)]))
+    y.sum().backward()
+    return {"seen": seen, "x.grad": x.grad}
+
+
+def case_node_prehook_replaces_gradient(torch, device):
+    x = _x(torch, device, (1.0, 2.0))
+    y = x * 5
+    y.grad_fn.register_prehook(lambda grad_outputs: (grad_outputs[0] * 2,))
+    y.sum().backward()
+    return {"x.grad": x.grad}
