@@ -553,15 +553,10 @@ def _plain_array(plain: dict | None) -> np.ndarray | None:
 def _fd_targets(program: Program, name: str, left: dict, right: dict):
     """For a diverging observable: (action, leaf, part, left value, right value), where the
     values are what the action contributed on each side; None when FD cannot judge it."""
-    if not name.startswith("a"):
+    index = _action_index(program, name)
+    if index is None:
         return None
-    head, _, rest = name.partition(" ")
-    try:
-        index = int(head[1:])
-    except ValueError:
-        return None
-    if index >= len(program.actions):
-        return None
+    rest = name.partition(" ")[2]
     action = program.actions[index]
     if action.kind in ("zero_grad", "grad_none"):
         return None
@@ -586,6 +581,15 @@ def _fd_targets(program: Program, name: str, left: dict, right: dict):
     return None
 
 
+def _action_index(program: Program, label: str) -> int | None:
+    """The action an observable label belongs to ("a2 x0.grad" -> 2), if any."""
+    head = label.partition(" ")[0]
+    if not (head.startswith("a") and head[1:].isdigit()):
+        return None
+    index = int(head[1:])
+    return index if index < len(program.actions) else None
+
+
 def _grad_items(plain: dict | None) -> list:
     if not plain or plain.get("type") != "value" or not plain.get("items"):
         return []
@@ -608,11 +612,11 @@ def finite_difference_verdict(torch, program: Program, observables: list[dict],
         target = _fd_targets(program, name, left, right)
         if target is not None:
             cases.append(target)
-        elif name.startswith("a"):
-            index = int(name.split(" ", 1)[0][1:]) if name.split(" ", 1)[0][1:].isdigit() else -1
-            action = program.actions[index] if 0 <= index < len(program.actions) else None
+        elif _action_index(program, name) is not None:
+            # autograd.grad's tuple of gradients: one FD estimate per input
+            action = program.actions[_action_index(program, name)]
             lefts, rights = _grad_items(left.get(name)), _grad_items(right.get(name))
-            if action is not None and action.kind in ("grad", "second_order") and lefts:
+            if action.kind in ("grad", "second_order") and lefts:
                 for i, leaf in enumerate(action.inputs):
                     if i < len(lefts) and i < len(rights):
                         cases.append((action, leaf, "second", _plain_array(lefts[i]),

@@ -170,3 +170,26 @@ def test_an_op_the_target_lacks_is_missing_not_a_crash():
     pair = [r for r in records if r["pair"] == "target~torch-cpu"]
     assert {r["status"] for r in pair} == {"missing"}
     assert all("sigmoid" in r["reason"] for r in pair)
+
+
+@pytest.mark.parametrize("action", [
+    Action("backward", root="v1", gradient="c0"),
+    Action("grad", root="v1", gradient="c0", inputs=("x0",)),
+    Action("second_order", root="v1", gradient="c0", inputs=("x0",), weight="c1",
+           retain_graph=True, second="grad"),
+], ids=lambda a: a.kind)
+def test_tie_breaker_sides_with_the_correct_lane(action):
+    x = Leaf("x0", (3,), (0.5, -0.25, 1.0), "float64", True)
+    c0 = Leaf("c0", (3,), (1.0, -2.0, 0.5), "float64", False)
+    c1 = Leaf("c1", (3,), (0.5, 1.0, -1.0), "float64", False)
+    steps = [Step("v0", "mul", "{0} * 2.0", ("x0",)), Step("v1", "tanh", "torch.tanh({0})",
+                                                            ("v0",))]
+    program = _program(steps, [action], [x, c0, c1])
+    lanes = {name: lane for name, lane in _lanes(GRAD_BUG).items() if lane.status == "run"}
+    observed, _ = fuzz.run_program(program, lanes)
+    status, _, observables = fuzz.compare_program(observed["target"], observed["torch-cpu"])
+    assert status == "diverge"
+    verdict = fuzz.finite_difference_verdict(torch, program, observables, "target",
+                                             "torch-cpu", observed["target"],
+                                             observed["torch-cpu"])
+    assert "agree with torch-cpu;" in verdict, verdict
