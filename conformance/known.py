@@ -110,3 +110,10 @@ def apply(records: list[dict], entries: list[KnownDivergence], target: str,
                                 f"matches: remove the entry"
                                 + (" (a failure under --strict)" if strict else ""))
     return [e.id for e in relevant if e.id not in used]
+
+
+def unmatched(entries: list[KnownDivergence], target: str, case_ids, pairs) -> list[str]:
+    """Ids of this target's entries that match none of ``case_ids`` on any of ``pairs``."""
+    case_ids, pairs = list(case_ids), list(pairs)
+    return [e.id for e in entries if e.applies_to(target)
+            and not any(e.matches(target, p, c) for c in case_ids for p in pairs)]

@@ -168,7 +168,11 @@ class ConformanceState:
         environment = {**environment, "command": _command(self.config)}
         complete = not interrupted and self.expected <= set(records)
         record_list = list(records.values())
-        unmatched = known_divergences.apply(record_list, self.entries, self.target, self.strict)
+        known_divergences.apply(record_list, self.entries, self.target, self.strict)
+        # Unmatched against every case of the package, not only those selected (-k) or run.
+        unmatched = known_divergences.unmatched(self.entries, self.target,
+                                                (case.id for case in collect(self.package)),
+                                                PAIRS)
         report = json_report.build(record_list, lanes, environment,
                                    unmatched if complete else [], complete, self.strict)
         json_report.write(report, self.json_path)
@@ -360,7 +364,9 @@ class CaseItem(pytest.Item):
         if status == "known":
             pytest.xfail(f"known divergence: {record['reason']}")
         if status in ("missing", "not_run"):
-            pytest.skip(f"{status}: {record['reason']}")
+            # reported at the item, not at this line
+            raise pytest.skip.Exception(f"{status}: {record['reason']}",
+                                        _use_item_location=True)
         if status == "fixed":
             warnings.warn(f"{record['id']}: {record['reason']}", UserWarning)
 
@@ -370,7 +376,9 @@ class CaseItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, None, f"{self.case.id}[{self.pair}]"
+        """Points at the case function, so that skip and failure locations name the case."""
+        code = self.case.func.__code__
+        return Path(code.co_filename), code.co_firstlineno - 1, f"{self.case.id}[{self.pair}]"
 
 
 def failure_message(record: dict, limit: int = 10) -> str:
