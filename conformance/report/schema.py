@@ -7,7 +7,9 @@ Top level::
 
     {
       "schema_version": 1,
-      "complete": true,              # false when interrupted (Ctrl-C) or a worker was lost
+      "complete": true,              # false when interrupted (Ctrl-C), or when a selected
+                                     # item has no record (a worker was lost, -x stopped it)
+      "strict": false,               # --strict: a "fixed" record counts as unexpected
       "created": "2026-11-26T14:00:00+00:00",
       "environment": {
         "target": "refgrad", "target_version": "0.1.0",
@@ -29,9 +31,11 @@ Top level::
         "total":   {"match": 812, "diverge": 3, ...},            # every status present, 0s too
         "by_pair": {"target~torch-cpu": {"match": ..., ...}, ...},
         "by_area": {"accumulation": {"target~torch-cpu": {"match": ..., ...}, ...}, ...},
-        "unexpected": 3                # records with status diverge, timeout or crash
-      },
-      "known_unmatched": ["entry id that matched no case", ...],
+        "unexpected": 3                # records with status diverge, timeout or crash (and
+      },                               # fixed when strict); run's exit code is 1 when > 0
+      "known_unmatched": ["refgrad target~torch-cpu ops::gone", ...],   # "target pair case"
+                                       # of each entry that matches no case (empty if
+                                       # the run is incomplete)
       "records": [ RECORD, ... ]        # sorted by id
     }
 
@@ -51,8 +55,18 @@ A RECORD is one case on one lane pair (left is the lane under test, right the re
                                                          # keyed by lane then observable name:
                                                          # {"target": {"loss": GRAPH}, ...}
       "source": "def case_zero_grad(torch, device): ...",   # the case function's source
-      "reproducer": "#!/usr/bin/env python3 ..." | null     # set on every non-match record
+      "reproducer": "#!/usr/bin/env python3 ..." | null,    # on every record whose lanes
+                              # ran and differed or failed (diverge, known, missing, timeout,
+                              # crash); null on match, fixed and not_run records
+      "tracebacks": {"left": "Traceback ..."}   # only when a lane raised an uncaught exception
     }
+
+Observables come from the dict a case returns, in its order (reference side first, then names
+only the left side reported). A list, tuple or dict holding tensors or records is split into
+one observable per element, named ``grads[0]``, ``flags[requires_grad]`` and so on. A lane
+that raised an uncaught exception reports the single observable "uncaught exception" (an
+error VALUE) instead. A "missing" record has one observable per missing name, whose left is a
+missing VALUE. timeout, crash and not_run records have none.
 
 An OBSERVABLE compares one named value::
 
@@ -68,13 +82,18 @@ An OBSERVABLE compares one named value::
       "mismatch": [[0, 1], [1, 2]]        # indices of elements out of tolerance (at most 200)
     }
 
+Scalars (Python and NumPy numbers) also carry "atol", "rtol", "max_abs" and "max_rel". The
+tolerance policy is stated once, in :mod:`conformance.compare`.
+
 A VALUE is plain JSON:
 
 - tensor: ``{"type": "tensor", "dtype": "torch.float32", "shape": [2, 3], "device": "cpu",
   "requires_grad": true, "is_leaf": false, "grad_fn": "AddBackward0" | null,
   "values": nested lists (floats; "nan", "inf", "-inf" as strings), "truncated": false,
   "stats": {"min": .., "max": .., "mean": .., "nan": 0, "inf": 0}}``. Tensors over 10,000
-  elements keep their first 1,000 values (flattened) and ``"truncated": true``.
+  elements keep their first 1,000 values (flattened) and ``"truncated": true``. Complex
+  values are ``[re, im]`` pairs. A NumPy array a case returned is a tensor VALUE with dtype
+  "numpy.float32" (say) and null device and autograd fields.
 - error: ``{"type": "error", "class": "RuntimeError", "base": "RuntimeError",
   "message": "..."}``
 - warnings: ``{"type": "warnings", "result": VALUE,
@@ -82,8 +101,13 @@ A VALUE is plain JSON:
 - graph (GRAPH): ``{"type": "graph", "nodes": [{"id": 0, "name": "AddBackward0",
   "variable": null}], "edges": [{"src": 0, "dst": 1, "input_nr": 0}]}``
 - missing: ``{"type": "missing", "name": "torch.linalg.norm"}``
-- anything else: ``{"type": "value", "repr": "...", "value": <JSON-able or null>}``
-  (Python scalars, strings, bools, None, lists, tuples, dicts).
+- anything else: ``{"type": "value", "repr": "...", "pytype": "float", "value": <JSON-able
+  or null>}`` (Python scalars, strings, bools, None, lists, tuples, dicts). ``pytype`` is the
+  Python type's name ("int", "float", "bool", "str", "tuple", "Size", "dtype", ...; NumPy
+  scalars "numpy.float32"); non-finite floats are "nan"/"inf"/"-inf" strings. A container that
+  holds tensors or records has ``"value": null`` and its elements as VALUEs in ``"items"`` (a
+  list, or an object for a dict). Other objects have ``"value": null`` and compare by repr
+  (addresses normalised to ``0x…``).
 """
 
 SCHEMA_VERSION = 1

@@ -87,3 +87,13 @@ def test_bad_files_are_clear_errors(tmp_path, text, message):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         known.load(tmp_path / "nope.toml")
+
+
+def test_unmatched_is_judged_against_every_case_and_pair(tmp_path):
+    entries = known.load(write(tmp_path, ENTRIES))
+    ids = ["ops::add[2x3]", "printing::sci"]
+    assert known.unmatched(entries, "refgrad", ids, ["target~torch-cpu"]) == [
+        "refgrad target~torch-cpu gone::case"]
+    # an entry for a pair this run did not list is unmatched too
+    assert "refgrad target~* printing::*" in known.unmatched(entries, "refgrad", ids,
+                                                             ["torch-cuda~torch-cpu"])
