@@ -937,7 +937,6 @@ def case_nll_loss(torch, device, dtype):
     return forward_and_vjp(torch, device, loss, {"input": x}, key, dtype)
 
 
-
 # --- gradients of gradients (create_graph=True) -----------------------------------------------
 
 @parametrize("dtype", DTYPES)
@@ -950,11 +949,25 @@ def case_create_graph_of_cube(torch, device, dtype):
     return observed
 
 
+# First derivatives recorded with create_graph=True, differentiated again: the nodes of the
+# derivative's own graph (SelectBackwardBackward0, IndexPutImplBackward0, ...) and its VJP.
+SECOND_ORDER = {
+    "select": lambda torch, x: x[1] * x[1],
+    "slice": lambda torch, x: (x[1:3] ** 2).sum(),
+    "index": lambda torch, x: (x[[0, 2, 2]] ** 2).sum(),
+    "relu": lambda torch, x: (torch.relu(x) ** 2).sum(),
+    "relu-linear": lambda torch, x: torch.relu(x).sum(),
+    "sigmoid": lambda torch, x: torch.sigmoid(x).sum(),
+    "tanh": lambda torch, x: torch.tanh(x).sum(),
+}
+
+
 @parametrize("dtype", DTYPES)
-def case_create_graph_of_indexing(torch, device, dtype):
-    key = _key("create_graph_index", "", dtype)
+@parametrize("function", list(SECOND_ORDER))
+def case_create_graph_of(torch, device, function, dtype):
+    key = _key("create_graph_of", function, dtype)
     x = randn_leaf(torch, device, (4,), key, dtype)
-    (g,) = torch.autograd.grad((x[[0, 2, 2]] ** 2).sum(), x, create_graph=True)
+    (g,) = torch.autograd.grad(SECOND_ORDER[function](torch, x), x, create_graph=True)
     observed = forward_and_vjp(torch, device, g, {"x": x}, key, dtype)
     observed["graph(g)"] = observe.graph(g, x=x)
     return observed
