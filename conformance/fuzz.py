@@ -719,17 +719,20 @@ def shrink(profile: Profile, outcome: Outcome, lanes: dict, pair: str,
     left_name, right_name = pair.split("~")
     pair_lanes = {left_name: lanes[left_name], right_name: lanes[right_name]}
     deadline = time.monotonic() + (profile.shrink_seconds if seconds is None else seconds)
-    accepted: set[str] = set()
+    best: list[Program] = [outcome.program]
+
+    def size(program: Program) -> tuple:
+        return (program.op_count, len(program.actions), len(program.nodes),
+                len(program.source()))
 
     def still_diverges(program: Program) -> bool:
-        source = program.source()
         if time.monotonic() > deadline:
-            return source in accepted   # out of time: only what already counted (no flakes)
+            raise _ShrinkTimeUp()
         observed, _ = run_program(program, pair_lanes)
         status, _, observables = compare_program(observed[left_name], observed[right_name])
         ok = status == "diverge" and divergence_category(observables) == category
-        if ok:
-            accepted.add(source)
+        if ok and size(program) < size(best[0]):
+            best[0] = program
         return ok
 
     # The campaign's example goes in as a previously failing one: reused, then shrunk.
@@ -744,6 +747,13 @@ def shrink(profile: Profile, outcome: Outcome, lanes: dict, pair: str,
                     database_key=key)
     except NoSuchExample:
         return outcome.program
+    except _ShrinkTimeUp:      # out of time: the smallest diverging program seen so far
+        return best[0]
+
+
+class _ShrinkTimeUp(BaseException):
+    """Raised inside hypothesis's shrinker to stop it: a BaseException, so that hypothesis
+    does not take it for a test failure of its own and shrink that."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ class Value:
     grad: bool              # requires grad
     is_leaf: bool
     sources: frozenset = frozenset()   # the grad leaves it depends on differentiably
+    dtype: str = "float32"
 
     @property
     def numel(self) -> int:
@@ -118,21 +119,32 @@ class _Builder:
             out = [sign * v for v in out]
         return out
 
-    def leaf(self, shape, domain="any", edges=(), requires_grad=None, pooled=True) -> Value:
+    def leaf(self, shape, domain="any", edges=(), requires_grad=None, pooled=True,
+             dtype=None) -> Value:
         if requires_grad is None:
-            requires_grad = self.draw(st.integers(0, 4)) != 4
+            # The program's first leaf requires grad; later ones mostly do.
+            requires_grad = (not any(v.grad for v in self.pool)
+                             or self.draw(st.integers(0, 4)) != 4)
+        if dtype is None:
+            # Now and then an operand of the other float dtype: promotion, and gradients
+            # that must come back in each leaf's own dtype.
+            other = "float64" if self.dtype == "float32" else "float32"
+            dtype = other if self.draw(st.integers(0, 7)) == 7 else self.dtype
         flat = self.values(shape, domain, edges)
         name = self._name("x" if requires_grad else "c")
-        self.nodes.append(Leaf(name, tuple(shape), tuple(flat), self.dtype, requires_grad))
+        self.nodes.append(Leaf(name, tuple(shape), tuple(flat), dtype, requires_grad))
         value = Value(name, tuple(shape), min(flat, default=0.0), max(flat, default=0.0),
-                      requires_grad, True, frozenset([name]) if requires_grad else frozenset())
+                      requires_grad, True, frozenset([name]) if requires_grad else frozenset(),
+                      dtype)
         if pooled:
             self.pool.append(value)
         return value
 
-    def constant(self, shape, domain="any", edges=()) -> Value:
-        """A constant that is not an operand candidate (gradients, weights, targets)."""
-        return self.leaf(shape, domain, edges, requires_grad=False, pooled=False)
+    def constant(self, shape, domain="any", edges=(), dtype=None) -> Value:
+        """A constant that is not an operand candidate (gradients, weights, targets), in
+        ``dtype`` (the program's by default)."""
+        return self.leaf(shape, domain, edges, requires_grad=False, pooled=False,
+                         dtype=dtype or self.dtype)
 
     def mask(self, shape) -> str:
         flat = tuple(self.draw(st.booleans()) for _ in range(math.prod(shape)))
@@ -143,12 +155,13 @@ class _Builder:
     # -- operands --------------------------------------------------------------------------
 
     def operand(self, spec: OpSpec, position: int, accept: Callable[[Value], bool],
-                fresh_shape: Callable[[], tuple]) -> Value:
-        """An operand that fits: a value already in the program (the latest first), or fresh."""
-        candidates = [v for v in self.pool if accept(v)]
+                fresh_shape: Callable[[], tuple], dtype: str | None = None) -> Value:
+        """An operand that fits: a value already in the program (the latest first), or fresh.
+        ``dtype`` restricts it to one dtype (ops that do not promote)."""
+        candidates = [v for v in self.pool if accept(v) and dtype in (None, v.dtype)]
         if candidates and self.draw(st.integers(0, 3)) != 3:
             return candidates[-1 - self.draw(st.integers(0, len(candidates) - 1))]
-        return self.leaf(fresh_shape(), spec.domains[position], spec.edges)
+        return self.leaf(fresh_shape(), spec.domains[position], spec.edges, dtype=dtype)
 
     def shape(self, min_rank=0, max_rank=3) -> tuple[int, ...]:
         rank = self.draw(st.integers(min_rank, max_rank))
@@ -181,7 +194,9 @@ class _Builder:
         name = self._name("v")
         self.nodes.append(Step(name, spec.name, expr, tuple(a.name for a in args), no_grad))
         sources = frozenset().union(*(a.sources for a in args)) if grad else frozenset()
-        value = Value(name, tuple(shape), float(lo), float(hi), grad, False, sources)
+        # float64 wins type promotion between the two float dtypes
+        dtype = "float64" if any(a.dtype == "float64" for a in args) else "float32"
+        value = Value(name, tuple(shape), float(lo), float(hi), grad, False, sources, dtype)
         self.pool.append(value)
         return value
 
@@ -258,7 +273,7 @@ def _binary(expr: str, interval, second_ok: Callable[[Value], bool] = lambda v: 
         if scalar_exprs and b.draw(st.integers(0, 4)) == 4:
             form, scalars = b.draw(st.sampled_from(scalar_exprs))
             s = b.draw(st.sampled_from(scalars))
-            const = Value(repr(s), (), s, s, False, True)
+            const = Value(repr(s), (), s, s, False, True, dtype="python")
             lo, hi = interval(const, x) if form.startswith("{s}") else interval(x, const)
             return b.add_step(spec, form.replace("{s}", repr(s)), [x], x.shape, lo, hi)
 
@@ -336,7 +351,7 @@ def _build_where(b: _Builder, spec: OpSpec):
     if shape is None:
         y, shape = x, x.shape
     mask = b.mask(shape if b.draw(st.booleans()) else x.shape)
-    mask_value = Value(mask, (), 0, 0, False, True)
+    mask_value = Value(mask, (), 0, 0, False, True, dtype="bool")
     return b.add_step(spec, "torch.where({0}, {1}, {2})", [mask_value, x, y], shape,
                       min(x.lo, y.lo), max(x.hi, y.hi))
 
@@ -382,9 +397,9 @@ def _build_matmul(b: _Builder, spec: OpSpec):
 
     def accept(v):
         return v.shape in fits and _fits(-k * x.bound * v.bound, k * x.bound * v.bound)
-    y = b.operand(spec, 1, accept, lambda: b.draw(st.sampled_from(fits)))
+    y = b.operand(spec, 1, accept, lambda: b.draw(st.sampled_from(fits)), dtype=x.dtype)
     if not accept(y):
-        y = b.leaf(fits[0], "any")
+        y = b.leaf(fits[0], "any", dtype=x.dtype)
     out = np.matmul(np.zeros(x.shape), np.zeros(y.shape)).shape
     bound = k * x.bound * y.bound
     form = b.draw(st.sampled_from(["{0} @ {1}", "torch.matmul({0}, {1})"]))
@@ -492,11 +507,11 @@ def _loss_shape(reduction: str, shape):
 
 def _build_bce_logits(b: _Builder, spec: OpSpec):
     x = b.operand(spec, 0, lambda v: True, b.shape)
-    target = b.constant(x.shape, "probability", (0.0, 1.0))
+    target = b.constant(x.shape, "probability", (0.0, 1.0), dtype=x.dtype)
     reduction = b.draw(st.sampled_from(["mean", "sum", "none"]))
     extra = ""
     if x.shape and b.draw(st.integers(0, 3)) == 3:
-        weight = b.constant(x.shape[-1:], "positive")
+        weight = b.constant(x.shape[-1:], "positive", dtype=x.dtype)
         extra = f", pos_weight={weight.name}"
     bound = (x.bound + 1.0) * (x.numel if reduction == "sum" else 1) * (2.0 if extra else 1.0)
     expr = ("torch.nn.functional.binary_cross_entropy_with_logits({0}, {1}, "
@@ -507,7 +522,7 @@ def _build_bce_logits(b: _Builder, spec: OpSpec):
 def _build_mse(b: _Builder, spec: OpSpec):
     x = b.operand(spec, 0, lambda v: v.bound <= 30, b.shape)
     y = b.operand(spec, 1, lambda v: v.shape == x.shape and v.bound <= 30,
-                  lambda: x.shape)
+                  lambda: x.shape, dtype=x.dtype)
     if y.shape != x.shape:
         y = x
     reduction = b.draw(st.sampled_from(["mean", "sum", "none"]))
@@ -611,9 +626,9 @@ def _grad_outputs(b: _Builder, root: Value, optional_for_scalar=True) -> str | N
     if root.shape:
         if b.draw(st.integers(0, 9)) == 9:
             return None
-        return b.constant(root.shape, "any").name
+        return b.constant(root.shape, "any", dtype=root.dtype).name
     if optional_for_scalar and b.draw(st.integers(0, 3)) == 3:
-        return b.constant((), "any").name
+        return b.constant((), "any", dtype=root.dtype).name
     return None
 
 
@@ -636,7 +651,7 @@ def _action(b: _Builder, kind: str, grad_leaves: list[Value]) -> Action:
         allow_unused = b.draw(st.sampled_from([None, True, False]))
         return Action("grad", root=root.name, gradient=gradient, inputs=inputs,
                       retain_graph=retain, allow_unused=allow_unused)
-    weight = b.constant(first.shape, "any").name
+    weight = b.constant(first.shape, "any", dtype=first.dtype).name
     second = b.draw(st.sampled_from(["backward", "grad"]))
     return Action("second_order", root=root.name, gradient=gradient, inputs=inputs,
                   retain_graph=True, weight=weight, second=second)
@@ -664,7 +679,6 @@ def programs(draw, max_steps: int = 6, max_actions: int = 4, edges: bool | None 
     dtype = draw(dtypes())
     at_edges = draw(st.integers(0, 3)) == 3 if edges is None else edges
     b = _Builder(draw, dtype, at_edges)
-    b.leaf(b.shape(), edges=_TIES, requires_grad=True)
     count = 0
     while count < max_steps and (count == 0 or draw(st.integers(0, 4)) != 0):
         spec = draw(st.sampled_from(catalogue))
@@ -675,6 +689,8 @@ def programs(draw, max_steps: int = 6, max_actions: int = 4, edges: bool | None 
     actions: list[Action] = []
     while len(actions) < max_actions and (not actions or draw(st.integers(0, 2)) != 0):
         kinds = ACTION_KINDS if actions else ACTION_KINDS[:3]
+        if not grad_leaves:       # nothing requires grad: backward, and its error
+            kinds = ("backward",)
         actions.append(_action(b, draw(st.sampled_from(kinds)), grad_leaves))
     return Program(dtype, tuple(b.nodes), tuple(actions), at_edges)
 
