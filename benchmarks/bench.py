@@ -541,24 +541,44 @@ def run(quick: bool, names) -> int:
 
 
 def profile(benchmark: str) -> None:
+    """cProfile refgrad on one benchmark; the chain is profiled over one 100,000-node backward
+    (per iteration = per node there)."""
     lib = TorchLike("refgrad")
-    setups = {"tutorial": (lib.tutorial_setup, lib.tutorial_step),
-              "mlp": (lambda: lib.mlp_setup(64), lib.mlp_step),
-              "matmul": (lib.matmul_setup, lib.matmul_step),
-              "chain": (lambda: lib.chain_build(100_000), lib.chain_backward)}
-    setup, step = setups[benchmark]
-    setup()
-    step() if benchmark != "chain" else None
     if benchmark == "chain":
+        lib.chain_build(100_000)
+        step, loops = lib.chain_backward, 1
+        per = 100_000
+    else:
+        setup, step = {"tutorial": (lib.tutorial_setup, lib.tutorial_step),
+                       "mlp": (lambda: lib.mlp_setup(64), lib.mlp_step),
+                       "matmul": (lib.matmul_setup, lib.matmul_step)}[benchmark]
         setup()
-    loops = 1 if benchmark == "chain" else 300 if benchmark != "matmul" else 5
+        step()  # warm-up
+        loops = per = 5 if benchmark == "matmul" else 300
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(loops):
         step()
     profiler.disable()
-    print(f"refgrad, {benchmark}: {loops} iterations")
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    unit = "node" if benchmark == "chain" else "iteration"
+    print_profile(pstats.Stats(profiler), per, f"refgrad, {benchmark} (per {unit})")
+
+
+def print_profile(stats: pstats.Stats, loops: int, title: str, top: int = 25) -> None:
+    """The functions with the most own time, per iteration: where the time goes."""
+    rows = []
+    total = 0.0
+    for (filename, line, name), (_, ncalls, tottime, cumtime, _) in stats.stats.items():
+        total += tottime
+        short = filename.replace(str(REPO) + "/", "").split("site-packages/")[-1]
+        rows.append((tottime, cumtime, ncalls, f"{short}:{line}({name})"))
+    rows.sort(reverse=True)
+    print(f"{title}: {total / loops * 1e6:.1f} us each under cProfile "
+          "(which inflates small calls)")
+    print(f"{'own us':>9} {'cum us':>9} {'calls':>7} {'us/call':>8}  function")
+    for tottime, cumtime, ncalls, where in rows[:top]:
+        print(f"{tottime / loops * 1e6:9.2f} {cumtime / loops * 1e6:9.2f} "
+              f"{ncalls / loops:7.2f} {tottime / ncalls * 1e6:8.2f}  {where}")
 
 
 def main(argv=None) -> int:
