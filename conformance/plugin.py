@@ -33,6 +33,7 @@ from conformance.report import json_report
 from conformance.report.schema import PAIRS
 
 DEFAULT_JSON = os.path.join("reports", "conformance.json")
+DEFAULT_CASES = "conformance.cases"
 _STATE = pytest.StashKey["ConformanceState"]()
 _PACKAGE_INIT = Path(__file__).with_name("__init__.py")
 
@@ -42,7 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-target", default=None, metavar="MODULE",
                     help="the torch-like module under test (default: $CONFORMANCE_TARGET, "
                          "else refgrad)")
-    group.addoption("--conformance-cases", default="conformance.cases", metavar="PACKAGE",
+    group.addoption("--conformance-cases", default=DEFAULT_CASES, metavar="PACKAGE",
                     help="the package whose area modules hold the cases")
     group.addoption("--conformance-json", default=DEFAULT_JSON, metavar="PATH",
                     help=f"where the JSON report goes (default {DEFAULT_JSON})")
@@ -169,10 +170,11 @@ class ConformanceState:
         complete = not interrupted and self.expected <= set(records)
         record_list = list(records.values())
         known_divergences.apply(record_list, self.entries, self.target, self.strict)
-        # Unmatched against every case of the package, not only those selected (-k) or run.
-        unmatched = known_divergences.unmatched(self.entries, self.target,
-                                                (case.id for case in collect(self.package)),
-                                                PAIRS)
+        # Unmatched against every case of the package, not only those selected (-k) or run;
+        # the checked-in file describes the checked-in cases, not another package's.
+        unmatched = [] if self.known_path is None and self.package != DEFAULT_CASES else \
+            known_divergences.unmatched(self.entries, self.target,
+                                        (case.id for case in collect(self.package)), PAIRS)
         report = json_report.build(record_list, lanes, environment,
                                    unmatched if complete else [], complete, self.strict)
         json_report.write(report, self.json_path)
@@ -231,6 +233,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     class CaseScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return nodeid.rsplit("[", 1)[0]     # drop the "[pair]" suffix: the case
+
+        def remove_node(self, node):
+            # LoadScope re-queues a dead worker's unfinished items, the one that killed it
+            # included; that item is recorded as a crash (pytest_handlecrashitem) instead of
+            # being run again, which would only kill the next worker too.
+            crashitem = super().remove_node(node)
+            if crashitem:
+                for work_unit in self.workqueue.values():
+                    if crashitem in work_unit:
+                        work_unit[crashitem] = True
+            return crashitem
 
     return CaseScheduling(config, log)
 

@@ -234,9 +234,11 @@ def run_case(case: Case, lanes: dict[str, lanes_module.Lane],
 
 # ------------------------------------------------------------- a child process that runs cases
 
-def _serve(conn, target: str, packages: list[str], want_cuda: bool, timeout_s: float) -> None:
+def _serve(conn, target: str, packages: list[str], want_cuda: bool, timeout_s: float,
+           owner_pid: int) -> None:
     """The child's loop: make the lanes once, then run the lanes of each case it is sent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    os.environ["CONFORMANCE_OWNER_PID"] = str(owner_pid)   # the process this one serves
     lanes_module.pin_threads()
     try:
         lanes = lanes_module.make_lanes(target, want_cuda)
@@ -303,7 +305,8 @@ class CaseServer:
         parent_conn, child_conn = context.Pipe()
         self.process = context.Process(
             target=_serve, args=(child_conn, self.target, self.packages, self.want_cuda,
-                                 self.timeout_s), daemon=True, name="conformance-cases")
+                                 self.timeout_s, os.getpid()),
+            daemon=True, name="conformance-cases")
         self.process.start()
         child_conn.close()
         self.conn = parent_conn

@@ -98,17 +98,25 @@ def test_merge_and_reproducer_commands(runs, tmp_path):
 
 
 def test_faults_are_reported_and_the_run_goes_on(tmp_path):
+    """A hang is a timeout and os._exit a crash (the case process is replaced); a case that
+    kills the xdist worker itself is a crash too (pytest_handlecrashitem; xdist replaces the
+    worker and the item is not run again)."""
     path = tmp_path / "faults.json"
     done = cli("run", "--target", "torch", "--cases", FAULTS, "--json", str(path), "-n", "2",
-               "--timeout", "1", "-k", "fine or exits or sleeps", "-q",
-               env={"SAMPLE_SLEEP_S": "30"})
+               "--timeout", "1", "-k", "fine or exits or sleeps or kills", "-q",
+               env={"SAMPLE_SLEEP_S": "30", "SAMPLE_KILL_WORKER": "1"})
     assert done.returncode == 1, done.stdout + done.stderr
     report = json_report.load(path)
     status = {r["id"]: r["status"] for r in report["records"]}
+    reason = {r["id"]: r["reason"] for r in report["records"]}
     assert status["faults::sleeps[target~torch-cpu]"] == "timeout"
     assert status["faults::exits[target~torch-cpu]"] == "crash"
+    assert "exit code 3" in reason["faults::exits[target~torch-cpu]"]
+    assert status["faults::kills_its_worker[target~torch-cpu]"] == "crash"
+    assert "died while running the case" in reason["faults::kills_its_worker[target~torch-cpu]"]
+    assert "crashed while running" in done.stdout
     assert status["faults::fine[target~torch-cpu]"] == "match"
-    assert report["complete"] and len(report["records"]) == 9
+    assert report["complete"] and len(report["records"]) == 12
 
 
 def test_ctrl_c_leaves_an_incomplete_report(tmp_path):

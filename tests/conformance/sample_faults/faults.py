@@ -31,3 +31,13 @@ def case_ignores_alarm(torch, device):
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(float(os.environ.get("SAMPLE_SLEEP_S", "30")))
     return {"ones": torch.tensor(np.ones(3, np.float32), device=device)}
+
+
+def case_kills_its_worker(torch, device):
+    """Kills the process the harness runs cases for (a pytest-xdist worker), on the target lane,
+    when SAMPLE_KILL_WORKER is set: what is left when a worker itself dies."""
+    import signal
+    if _is_target(torch) and os.environ.get("SAMPLE_KILL_WORKER"):
+        os.kill(int(os.environ["CONFORMANCE_OWNER_PID"]), signal.SIGKILL)
+        time.sleep(30)
+    return {"ones": torch.tensor(np.ones(3, np.float32), device=device)}
