@@ -125,6 +125,12 @@ SUB = row("SubBackward0", ["self", "other"], lambda a, b, alpha=1: a - b * alpha
 RSUB = row("RsubBackward1", ["self"], lambda a, other, alpha=1: other - a * alpha,
            self=(uses("alpha"), lambda g, s: -g if s.alpha == 1 else -g * s.alpha))
 
+# `torch.rsub(a, b)` with a tensor b: b - a * alpha
+RSUB_TENSOR = row("RsubBackward0", ["self", "other"], lambda a, b, alpha=1: b - a * alpha
+                  if alpha != 1 else b - a, params={"alpha": 1},
+                  self=(uses("alpha"), lambda g, s: -g if s.alpha == 1 else -g * s.alpha),
+                  other=(uses(), lambda g, s: g))
+
 MUL = row("MulBackward0", ["self", "other"], np.multiply, quiet=True,
           self=(uses("other"), lambda g, s: g * s.other),
           other=(uses("self"), lambda g, s: g * s.self))
@@ -246,17 +252,49 @@ SIN = row("SinBackward0", ["self"], _sin,
 COS = row("CosBackward0", ["self"], _cos,
           self=(uses("self"), lambda g, s: g * -s.self.sin()))
 
+def _one_minus_square(y):
+    # 1 - y*y with one rounding (PyTorch's kernel uses a fused multiply-add)
+    if y.dtype == np.float32:
+        wide = y.astype(np.float64)
+        return (1 - wide * wide).astype(np.float32)
+    return 1 - y * y
+
+
 TANH = row("TanhBackward0", ["self"], _tanh,
-           self=(uses("result"), lambda g, s: g * (1 - s.result * s.result)))
+           self=(uses("result"), lambda g, s: g._pointwise_backward(TANH_BACKWARD, s.result)))
+
+# the VJP of tanh is itself a node, so that second derivatives have PyTorch's names
+TANH_BACKWARD = row(
+    "TanhBackwardBackward0", ["grad_output", "output"],
+    lambda g, y: g * _one_minus_square(y),
+    grad_output=(uses("output"), lambda g, s: g._pointwise_backward(TANH_BACKWARD, s.output)),
+    output=(uses("grad_output", "output"), lambda g, s: g * s.grad_output * s.output * -2))
 
 SIGMOID = row("SigmoidBackward0", ["self"], _sigmoid, quiet=True,
-              self=(uses("result"), lambda g, s: g * ((1 - s.result) * s.result)))
+              self=(uses("result"),
+                    lambda g, s: g._pointwise_backward(SIGMOID_BACKWARD, s.result)))
+
+SIGMOID_BACKWARD = row(
+    "SigmoidBackwardBackward0", ["grad_output", "output"],
+    lambda g, y: g * ((1 - y) * y),
+    grad_output=(uses("output"),
+                 lambda g, s: g._pointwise_backward(SIGMOID_BACKWARD, s.output)),
+    output=(uses("grad_output", "output"),
+            lambda g, s: g * s.grad_output * (1 - s.output * 2)))
 
 LOG_SIGMOID = row("LogSigmoidBackward0", ["self"], _log_sigmoid, quiet=True,
                   self=(uses("self"), lambda g, s: g * (-s.self).sigmoid()))
 
 RELU = row("ReluBackward0", ["self"], lambda a: np.maximum(a, 0).astype(a.dtype, copy=False),
-           self=(uses("result"), lambda g, s: g.where(s.result > 0, 0.0)))
+           self=(uses("result"), lambda g, s: g._pointwise_backward(THRESHOLD_BACKWARD,
+                                                                     s.result)))
+
+# relu's VJP: the gradient where the result is > 0 (or nan), zero where it is <= 0
+THRESHOLD_BACKWARD = row(
+    "ThresholdBackwardBackward0", ["grad_output", "self"],
+    lambda g, y: np.where(y <= 0, np.zeros((), g.dtype), g),
+    grad_output=(uses("self"), lambda g, s: g._pointwise_backward(THRESHOLD_BACKWARD, s.self)),
+    self=(uses(), lambda g, s: g._zeros_like()))
 
 
 def _clamp_forward(a, min=None, max=None):
@@ -369,6 +407,10 @@ UNSAFE_VIEW = row("UnsafeViewBackward0", ["self"], lambda a, shape: a.reshape(sh
 ALIAS = row("AliasBackward0", ["self"], lambda a: a[...],
             self=(uses(), lambda g, s: g))
 
+# the first .grad of a leaf under create_graph=True: a copy into a fresh tensor (self)
+COPY = row("CopyBackwards", ["self", "src"], None,
+           src=(uses(), lambda g, s: g))
+
 CLONE = row("CloneBackward0", ["self"], lambda a: a.copy(),
             self=(uses(), lambda g, s: g))
 
@@ -406,23 +448,30 @@ EXPAND = row("ExpandBackward0", ["self"], lambda a, shape: np.broadcast_to(a, sh
              self=(uses("self_sym_sizes"), lambda g, s: sum_to(g, s.self_sym_sizes)))
 
 
-def _embed(g, s):
+def _embed(kind):
     """The gradient of an indexing op: zeros of the input's shape with g at the index."""
-    return g._index_backward(s.self_sym_sizes, s.index_key)
+    return lambda g, s: g._index_backward(s.self_sym_sizes, s.index_key, kind)
 
 
 SELECT = row("SelectBackward0", ["self"], lambda a, key: a[key],
-             self=(uses("self_sym_sizes", "index_key"), _embed))
+             self=(uses("self_sym_sizes", "index_key"), _embed("select")))
 
 SLICE = row("SliceBackward0", ["self"], lambda a, key: a[key],
-            self=(uses("self_sym_sizes", "index_key"), _embed))
+            self=(uses("self_sym_sizes", "index_key"), _embed("slice")))
 
 INDEX = row("IndexBackward0", ["self"], lambda a, key: a[key],
-            self=(uses("self_sym_sizes", "index_key", "indices"), _embed))
+            self=(uses("self_sym_sizes", "index_key", "indices"), _embed("index")))
 
 # the gradient of an indexing op is itself differentiable: its VJP indexes again
-INDEX_BACKWARD = row("IndexBackwardBackward0", ["grad"], None,
-                     grad=(uses("index_key"), lambda g, s: g[s.index_key]))
+SELECT_BACKWARD = row("SelectBackwardBackward0", ["grad_output"], None,
+                      grad_output=(uses("index_key"), lambda g, s: g[s.index_key]))
+
+SLICE_BACKWARD = row("SliceBackwardBackward0", ["grad_output"], None,
+                     grad_output=(uses("index_key"), lambda g, s: g[s.index_key]))
+
+# PyTorch puts the gradient into zeros with index_put: (zeros, values) are its inputs
+INDEX_PUT = row("IndexPutImplBackward0", ["self", "values"], None,
+                values=(uses("index_key"), lambda g, s: g[s.index_key]))
 
 
 def _cat_vjp(g, s, i):

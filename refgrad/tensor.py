@@ -273,6 +273,14 @@ class Tensor:
         """A fresh tensor around a NumPy array (dtype from the array)."""
         return _from_array(data)
 
+    def _copy_recorded(self):
+        """A copy that stays differentiable (CopyBackwards): a leaf's first create_graph
+        gradient."""
+        out = _wrap(np.array(self._data, copy=True), self._dtype)
+        if self._rg:
+            record(_ops.COPY, out, (None, self))
+        return out
+
     def _detached_copy(self):
         return _wrap(np.array(self._data, copy=True), self._dtype)
 
@@ -314,15 +322,29 @@ class Tensor:
         view[dim] = shape[dim]
         return _wrap(np.arange(shape[dim]).reshape(view), _int64)
 
-    def _index_backward(self, shape, key):
+    def _index_backward(self, shape, key, kind):
+        """Zeros of ``shape`` with this gradient at ``key`` (the VJP of an indexing op)."""
         data = np.zeros(shape, self._dtype.np)
-        if _is_basic_key(key):
-            data[key] = self._data
-        else:
+        if kind == "index":
             np.add.at(data, key, self._data)
+        else:
+            data[key] = self._data
         out = _wrap(data, self._dtype)
         if self._rg:
-            record(_ops.INDEX_BACKWARD, out, (self,), {"index_key": key})
+            if kind == "index":
+                record(_ops.INDEX_PUT, out, (None, self), {"index_key": key})
+            else:
+                row = _ops.SELECT_BACKWARD if kind == "select" else _ops.SLICE_BACKWARD
+                record(row, out, (self,), {"index_key": key})
+        return out
+
+    def _pointwise_backward(self, row, other):
+        """A VJP that is a node of its own (``row(grad, other)``), e.g. tanh's."""
+        dt = self._dtype
+        b = other._data if other._dtype is dt else other._data.astype(dt.np)
+        out = _wrap(_forward(row, self._data, b).astype(dt.np, copy=False), dt)
+        if self._rg or other._rg:
+            record(row, out, (self, other))
         return out
 
     def _nll_backward(self, shape, target, weight, reduction, ignore_index):
@@ -732,7 +754,8 @@ class Tensor:
     def rsub(self, other, *, alpha=1):
         other = _as_operand(other)
         if isinstance(other, Tensor):
-            return other.sub(self, alpha=alpha)
+            return self._binary(_ops.RSUB_TENSOR, other, {"alpha": alpha} if alpha != 1
+                                else None)
         dt = _dt.result_type(self, other)
         data = _forward(_ops.RSUB, self._data.astype(dt.np, copy=False),
                         np.asarray(other, dt.np), alpha=alpha)
@@ -1007,6 +1030,9 @@ class Tensor:
         return self._binary(_ops.ADD, other)
 
     def __rsub__(self, other):
+        other = _as_operand(other)
+        if isinstance(other, Tensor):
+            return other.sub(self)
         return self.rsub(other)
 
     def __rmul__(self, other):
@@ -1701,12 +1727,21 @@ def _matmul(a, b):
         return a.unsqueeze(0).mm(b)._squeeze_inplace(0)
     if da == 2 and db == 2:
         return a.mm(b)
-    if da >= 3 and db in (1, 2):
-        # fold the batch into the rows
-        folded = a.reshape(-1, a._data.shape[-1])
-        out = folded.mv(b) if db == 1 else folded.mm(b)
-        shape = a._data.shape[:-1] + ((b._data.shape[-1],) if db == 2 else ())
-        return out._unsafe_view(shape)
+    if (da >= 3 and db in (1, 2)) or (db >= 3 and da in (1, 2)):
+        # fold the batch into the rows of one mm / mv; a batched right operand is
+        # transposed first, and the result transposed back (PyTorch's node structure)
+        transpose = db > da
+        t1 = b.mT if transpose else a
+        t2 = (a.t() if da == 2 else a) if transpose else b
+        shape = t1._data.shape[:-1]
+        folded = t1.reshape(math.prod(shape), t1._data.shape[-1])
+        if t2._data.ndim == 2:
+            shape = shape + (t2._data.shape[1],)
+            out = folded.mm(t2)
+        else:
+            out = folded.mv(t2)
+        out = out._unsafe_view(shape)
+        return out.mT.contiguous() if transpose and da == 2 else out
     # batched: broadcast the batch dims, bmm, view back
     a2 = a.unsqueeze(0) if da == 1 else a
     b2 = b.unsqueeze(-1) if db == 1 else b
@@ -1729,11 +1764,6 @@ def _matmul(a, b):
 
 
 # ------------------------------------------------------------------------------- indexing
-
-def _is_basic_key(key) -> bool:
-    items = key if isinstance(key, tuple) else (key,)
-    return all(isinstance(k, (int, slice, type(None))) or k is Ellipsis for k in items)
-
 
 def _numpy_key(key):
     """A key with tensors turned into NumPy arrays."""

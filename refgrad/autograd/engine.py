@@ -340,7 +340,7 @@ def _accumulate(node, grad, create_graph):
     held = var._grad
     if held is None:
         if create_graph:
-            var._grad = grad
+            var._grad = grad._copy_recorded()
         elif _owned_by_engine_only(grad):
             var._grad = grad        # a fresh buffer nobody else sees: keep it, as torch does
         else:

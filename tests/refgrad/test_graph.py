@@ -68,7 +68,8 @@ EXPRESSIONS = [
     # matmul (§2.5)
     "v @ v", "torch.dot(v, v)", "v @ B", "A @ v", "torch.mv(A, v)", "A @ B", "torch.mm(A, B)",
     "A @ B.detach()", "A.detach() @ B", "bA @ bB", "torch.bmm(bA, bB)", "bA @ B", "bA @ v",
-    "A @ A.T", "A.t().mm(A)", "v.detach() @ B", "torch.outer(v, u)",
+    "A @ A.T", "A.t().mm(A)", "v.detach() @ B", "torch.outer(v, u)", "A @ bB", "u @ bA",
+    "bA @ v", "torch.rsub(a, b)", "torch.rsub(a, b, alpha=2)",
     # softmax (§2.6)
     "torch.softmax(a, 1)", "F.softmax(a, dim=0)", "a.softmax(-1)", "torch.log_softmax(a, 1)",
     "F.log_softmax(a, dim=1)", "torch.log(torch.softmax(a, 1))",
@@ -102,6 +103,23 @@ def test_gradients_match_torch(expr):
         grads[name] = {k: names[k].grad for k in DATA if k not in NO_GRAD}
     for key in grads["torch"]:
         assert close(grads["refgrad"][key], grads["torch"][key], 1e-5, 1e-6), key
+
+
+SECOND_ORDER = ["torch.sigmoid(x)", "torch.tanh(x)", "torch.relu(x) ** 2", "x[[0, 2]] ** 2",
+                "x[1] ** 2", "x[1:3] ** 2", "x.exp() * x", "x ** 3"]
+
+
+@pytest.mark.parametrize("expr", SECOND_ORDER)
+def test_create_graph_gradients_have_torchs_trees_and_values(expr):
+    seen = {}
+    for name, lib in LIBS.items():
+        x = lib.tensor([0.5, -1.0, 2.0, 0.25], requires_grad=True)
+        (g,) = lib.autograd.grad(eval(expr, dict(torch=lib, x=x)).sum(), x, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sum(), x, allow_unused=True)
+        seen[name] = (tree(g, x=x), g, gg)
+    assert seen["refgrad"][0] == seen["torch"][0]
+    assert close(seen["refgrad"][1], seen["torch"][1])
+    assert close(seen["refgrad"][2], seen["torch"][2], 1e-5, 1e-6)
 
 
 def test_node_repr_name_and_next_functions():
