@@ -1148,6 +1148,25 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if report["summary"]["unexpected"] else 0
 
 
+def divergence_kinds(records: list[dict]) -> list[tuple[int, str]]:
+    """Diverging records grouped by what diverges first (numbers blanked), most common first:
+    a campaign's findings at a glance."""
+    import re
+
+    kinds: dict[str, int] = {}
+    for record in records:
+        if record["status"] != "diverge" or not record["observables"]:
+            continue
+        first = next((o for o in record["observables"] if o["status"] == "diverge"), None)
+        if first is None:
+            continue
+        detail = re.sub(r"at \[[^\]]*\]", "at [..]", first["detail"])
+        detail = re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "N", detail)[:110]
+        key = f"{record['pair']} {divergence_category(record['observables'])}: {detail}"
+        kinds[key] = kinds.get(key, 0) + 1
+    return sorted(((n, k) for k, n in kinds.items()), reverse=True)
+
+
 def _print_summary(report: dict, fuzz_info: dict, args) -> None:
     total = report["summary"]["total"]
     counts = ", ".join(f"{k} {v}" for k, v in total.items() if v)
@@ -1159,4 +1178,9 @@ def _print_summary(report: dict, fuzz_info: dict, args) -> None:
         if record["status"] in ("diverge", "known", "missing", "crash", "timeout") and (
                 record["status"] != "missing" or args.replay is not None):
             print(f"  {record['status']:8s} {record['id']}: {record['reason'][:300]}")
+    kinds = divergence_kinds(report["records"])
+    if kinds:
+        print("divergences by kind:")
+        for count, kind in kinds:
+            print(f"  {count:5d}  {kind}")
     print(f"report: {args.json}")
