@@ -16,9 +16,6 @@ from conformance.case import collect
 
 AREAS = {"tutorial", "bce", "graph", "accumulation", "retain_graph", "grad_mode", "detach",
          "jacobian", "autograd_grad", "hooks", "promotion", "printing", "errors", "ops", "edges"}
-# refgrad's name for a node torch records under another name (the double backward of
-# indexing: torch says IndexPutImplBackward0); ops::create_graph_of_indexing exercises it.
-REFGRAD_ONLY_NAMES = {"IndexBackwardBackward0"}
 
 
 @functools.lru_cache(maxsize=None)
@@ -106,5 +103,5 @@ def test_every_refgrad_op_row_is_recorded_by_some_case():
     recorded: set = set()
     for observed in _torch_observations().values():
         _node_names(observed, recorded)
-    missing = set(refgrad_ops.ROWS) - recorded - REFGRAD_ONLY_NAMES
+    missing = set(refgrad_ops.ROWS) - recorded
     assert missing == set(), f"refgrad ops without a conformance case: {sorted(missing)}"
