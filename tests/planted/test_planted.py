@@ -162,10 +162,7 @@ PLANTED += [
                          if p != "retain_graph::autograd_grad_frees_the_graph")),
     _refgrad_variant("no_grad_does_nothing"),
     _refgrad_variant("detach_copies"),
-    # refgrad names sigmoid's double-backward node differently already (a known difference),
-    # so the second-derivative case is not a clean signal there.
-    _refgrad_variant("wrong_gradient", must_diverge={
-        "ops::sigmoid[*]": {"vjp a"}, "edges::gradient_at[sigmoid saturation]": {"x.grad"}}),
+    _refgrad_variant("wrong_gradient"),
 ]
 
 
