@@ -27,13 +27,14 @@ class Row:
     """One op: its node name, inputs, NumPy forward, and VJP per input."""
 
     __slots__ = ("name", "input_names", "forward", "vjps", "saved_names", "cls", "quiet",
-                 "variadic", "doc", "params")
+                 "variadic", "doc", "params", "positions")
 
     def __init__(self, name, inputs, forward, vjps, quiet=False, variadic=False, doc="",
                  params=None):
         self.name = name
         self.params = params or {}   # op parameters with their defaults (alpha=1 ...)
         self.input_names = tuple(inputs)
+        self.positions = {name: i for i, name in enumerate(self.input_names)}
         self.forward = forward
         self.vjps = tuple(vjps[k] if vjps.get(k) else ((), None) for k in self.input_names)
         self.saved_names = tuple(sorted({u for uses, _ in self.vjps for u in uses}))
@@ -328,7 +329,7 @@ CLAMP_MAX = row("ClampMaxBackward0", ["self"], lambda a, max: _clamp_forward(a, 
 # ============================================================================== reductions
 
 SUM = row("SumBackward0", ["self"], lambda a: np.asarray(a.sum()),
-          self=(uses("self_sym_sizes"), lambda g, s: g.expand(s.self_sym_sizes)))
+          self=(uses("self_sym_sizes"), lambda g, s: g._expand_to(s.self_sym_sizes)))
 
 
 def _unsqueeze_dims(g, dims, keepdim):
@@ -341,17 +342,18 @@ def _unsqueeze_dims(g, dims, keepdim):
 SUM_DIM = row("SumBackward1", ["self"],
               lambda a, dim, keepdim: np.asarray(a.sum(axis=dim, keepdims=keepdim)),
               self=(uses("dim", "keepdim", "self_sym_sizes"),
-                    lambda g, s: _unsqueeze_dims(g, s.dim, s.keepdim).expand(s.self_sym_sizes)))
+                    lambda g, s: _unsqueeze_dims(g, s.dim, s.keepdim)
+                    ._expand_to(s.self_sym_sizes)))
 
 MEAN = row("MeanBackward0", ["self"], lambda a: np.asarray(a.mean(), a.dtype),
            self=(uses("self_sym_sizes", "self_sym_numel"),
-                 lambda g, s: g.expand(s.self_sym_sizes) / s.self_sym_numel))
+                 lambda g, s: g._expand_to(s.self_sym_sizes) / s.self_sym_numel))
 
 MEAN_DIM = row("MeanBackward1", ["self"],
                lambda a, dim, keepdim: np.asarray(a.mean(axis=dim, keepdims=keepdim), a.dtype),
                self=(uses("dim", "keepdim", "self_sym_sizes", "count"),
                      lambda g, s: _unsqueeze_dims(g, s.dim, s.keepdim)
-                     .expand(s.self_sym_sizes) / s.count))
+                     ._expand_to(s.self_sym_sizes) / s.count))
 
 
 def _evenly_to_ties(g, s):

@@ -306,6 +306,20 @@ class Tensor:
         t._rg = True
         return t
 
+    def _ones_like(self):
+        return _wrap(np.ones(self._data.shape, self._dtype.np), self._dtype)
+
+    def _expand_to(self, shape):
+        """``expand`` for shapes known to be valid (inside VJPs)."""
+        data = self._data
+        if data.ndim == 0 and data.flags.c_contiguous:
+            # a read-only zero-stride view, built directly (np.broadcast_to is slow)
+            view = np.ndarray(shape, data.dtype, buffer=data, strides=(0,) * len(shape))
+            view.flags.writeable = False
+        else:
+            view = np.broadcast_to(data, shape)
+        return self._view_op(_ops.EXPAND, view, {"self_sym_sizes": data.shape})
+
     def _zeros_like(self):
         return _wrap(np.zeros(self._data.shape, self._dtype.np), self._dtype)
 
@@ -1498,7 +1512,10 @@ class Tensor:
 
     def unsqueeze(self, dim):
         d = dim_index(dim, self._data.ndim + 1)
-        return self._view_op(_ops.UNSQUEEZE, np.expand_dims(self._data, d), {"dim": d})
+        shape = self._data.shape
+        # inserting a size-1 dimension never needs a copy (np.expand_dims is slower)
+        return self._view_op(_ops.UNSQUEEZE, self._data.reshape(shape[:d] + (1,) + shape[d:]),
+                             {"dim": d})
 
     def expand(self, *sizes):
         if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)):

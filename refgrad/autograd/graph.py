@@ -60,9 +60,15 @@ class RemovableHandle:
 class Node:
     """Base of every backward node; one subclass per PyTorch name."""
 
-    __slots__ = ("next_functions", "_seq", "_saved", "_ctx", "_meta", "_freed",
-                 "_pre_hooks", "_retain", "_hooks", "_node_pre_hooks", "__weakref__")
+    __slots__ = ("next_functions", "_seq", "_saved", "_ctx", "_meta", "__dict__",
+                 "__weakref__")
     row = None                  # the op's row in the derivative table
+    # rarely set, so class-level defaults (an instance only stores them once they are set)
+    _freed = False              # saved tensors were released after a backward
+    _pre_hooks = None           # tensor hooks of the output (registration order)
+    _retain = None              # weak reference to the output that retains its grad
+    _hooks = None               # node hooks: fn(grad_inputs, grad_outputs)
+    _node_pre_hooks = None      # node pre-hooks: fn(grad_outputs)
 
     def name(self) -> str:
         return type(self).__name__
@@ -175,11 +181,6 @@ class AccumulateGrad(Node):
         self._saved = None
         self._ctx = {}
         self._meta = ()
-        self._freed = False
-        self._pre_hooks = None
-        self._retain = None
-        self._hooks = None
-        self._node_pre_hooks = None
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -205,10 +206,11 @@ def accumulator(tensor) -> AccumulateGrad:
 
 def _unpack_one(node, item):
     kind, value, version_counter, version, source = item
-    if kind == 0:                       # a python value wrapped as a 0-d tensor, or a list
-        return value
     if version_counter[0] != version:
-        raise RuntimeError(_version_message(value, version_counter[0], version, source))
+        if kind == 2:
+            source = node
+        name = type(source).__name__ if source is not None else None
+        raise RuntimeError(_version_message(value, version_counter[0], version, name))
     if kind == 1:                       # an input (or extra) tensor, held as is
         return value
     return value._as_output_of(node)    # kind 2: the node's own result, re-wrapped
@@ -240,14 +242,20 @@ def record(row, out, inputs, ctx=None, extra=None):
     if not _STATE.enabled:
         return out
     edges = []
+    meta = []
     needs = False
     for t in inputs:
-        if t is not None and t._rg:
+        if t is None:
+            edges.append(_NONE_EDGE)
+            meta.append(None)
+            continue
+        if t._rg:
             fn = t._grad_fn
             edges.append((fn if fn is not None else accumulator(t), 0))
             needs = True
         else:
             edges.append(_NONE_EDGE)
+        meta.append((t._data.shape, t._dtype))
     if not needs or _STATE.inference:
         return out
     node = row.cls.__new__(row.cls)
@@ -255,43 +263,38 @@ def record(row, out, inputs, ctx=None, extra=None):
     node._seq = next(_sequence)
     if ctx is None:
         ctx = {}
-    for key, default in row.params.items():
-        if key not in ctx:
-            ctx[key] = default
+    if row.params:
+        for key, default in row.params.items():
+            if key not in ctx:
+                ctx[key] = default
     node._ctx = ctx
-    node._meta = [(t._data.shape, t._dtype) if t is not None else None for t in inputs]
-    node._freed = False
-    node._pre_hooks = None
-    node._retain = None
-    node._hooks = None
-    node._node_pre_hooks = None
+    node._meta = meta
     # save what the VJPs of the inputs that need a gradient will read
     saved = None
-    names = row.input_names
+    positions = row.positions
     specs = row.vjps if not row.variadic else row.vjps * len(edges)
     for (fn, _), (uses, vjp) in zip(edges, specs):
         if fn is None or not uses:
             continue
-        if saved is None:
-            saved = {}
         for key in uses:
-            if key in saved or key in node._ctx:
+            if key in ctx or (saved is not None and key in saved):
                 continue
+            if saved is None:
+                saved = {}
             if key == "result":
-                saved[key] = (2, out._saved_view(), out._vc, out._vc[0], type(node).__name__)
+                # the node itself is the source: not stored (that would be a cycle)
+                saved[key] = (2, out._saved_view(), out._vc, out._vc[0], None)
                 continue
             if extra is not None and key in extra:
                 value = extra[key]
             else:
-                value = inputs[names.index(key)]
+                value = inputs[positions[key]]
             if value is None or not hasattr(value, "_vc"):
-                node._ctx[key] = value      # not a tensor: a plain parameter
+                ctx[key] = value            # not a tensor: a plain parameter
                 continue
             if value._inf and not _STATE.inference:
                 raise RuntimeError(INFERENCE_SAVED)
-            fn_of_value = value._grad_fn
-            saved[key] = (1, value, value._vc, value._vc[0],
-                          type(fn_of_value).__name__ if fn_of_value is not None else None)
+            saved[key] = (1, value, value._vc, value._vc[0], value._grad_fn)
     node._saved = saved or None     # only tensors count: a node that saved none never raises
     out._grad_fn = node
     out._rg = True
