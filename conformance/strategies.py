@@ -194,8 +194,11 @@ class _Builder:
         name = self._name("v")
         self.nodes.append(Step(name, spec.name, expr, tuple(a.name for a in args), no_grad))
         sources = frozenset().union(*(a.sources for a in args)) if grad else frozenset()
-        # float64 wins type promotion between the two float dtypes
-        dtype = "float64" if any(a.dtype == "float64" for a in args) else "float32"
+        # float64 wins type promotion between the two float dtypes, but a 0-d tensor only
+        # takes part when every operand is 0-d (torch's promotion rule for dimensions)
+        floats = [a for a in args if a.dtype in ("float32", "float64")]
+        ranked = [a for a in floats if a.shape] or floats
+        dtype = "float64" if any(a.dtype == "float64" for a in ranked) else "float32"
         value = Value(name, tuple(shape), float(lo), float(hi), grad, False, sources, dtype)
         self.pool.append(value)
         return value
