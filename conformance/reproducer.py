@@ -9,6 +9,7 @@ are; otherwise the script recovers them from the case's module.
 from __future__ import annotations
 
 import ast
+import dis
 import inspect
 import textwrap
 import types
@@ -29,7 +30,10 @@ def _function_source(func: types.FunctionType) -> str:
 
 
 def _global_names(code: types.CodeType) -> set[str]:
-    names = set(code.co_names)
+    """Names the code reads as globals (co_names also holds attribute names: not those)."""
+    names = {ins.argval for ins in dis.get_instructions(code)
+             if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+             and not (ins.argval.startswith("__") and ins.argval.endswith("__"))}
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             names |= _global_names(const)

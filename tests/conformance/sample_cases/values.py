@@ -35,3 +35,10 @@ def case_sigmoid(torch, device):
 def case_bfloat16(torch, device):
     x = torch.tensor(inputs.randn((3,), "bf16"), device=device).to(torch.bfloat16)
     return {"x * 2": x * 2}
+
+
+@parametrize("op", [lambda t: t * 2, lambda t: t + 1], ids=["double", "increment"])
+def case_parametrised_by_functions(torch, device, op):
+    x = torch.tensor(inputs.randn((3,), "lambda"), device=device, requires_grad=True)
+    y = op(x)
+    return {"y": y, "grad_fn": type(y.grad_fn).__name__}

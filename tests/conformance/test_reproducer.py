@@ -1,0 +1,57 @@
+"""Reproducers: standalone scripts that rebuild a case's inputs and print both lanes."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance import lanes, reproducer, runner
+from conformance.case import Case, collect
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = "tests.conformance.sample_cases"
+
+
+def record_for(case, status="diverge"):
+    return {"id": f"{case.id}[target~torch-cpu]", "status": status, "reason": "differs: y",
+            "left": "target", "right": "torch-cpu"}
+
+
+def run_script(text, tmp_path):
+    script = tmp_path / "repro.py"
+    script.write_text(text)
+    return subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("case_id", ["behaviour::graph", "values::parametrised_by_functions[double]",
+                                     "values::exp_and_grad[float16]"])
+def test_reproducer_runs_on_both_lanes(case_id, tmp_path):
+    case = next(c for c in collect(SAMPLES) if c.id == case_id)
+    text = reproducer.build(case, "torch", record_for(case))
+    assert "@parametrize" not in text and "\n__name__ =" not in text
+    compile(text, "repro.py", "exec")
+    out = run_script(text, tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("=== ") == 2
+    assert "=== target: torch on cpu" in out.stdout and "=== torch-cpu: torch on cpu" in out.stdout
+
+
+def test_function_parameters_come_from_the_case_module(tmp_path):
+    case = next(c for c in collect(SAMPLES) if c.id == "values::parametrised_by_functions[increment]")
+    text = reproducer.build(case, "torch", record_for(case))
+    assert "expand('values'" in text and "c.param_id == 'increment'" in text
+    out = run_script(text, tmp_path)
+    assert out.returncode == 0 and "grad_fn: 'AddBackward0'" in out.stdout, out.stdout + out.stderr
+
+
+def _case_calls_a_missing_method(torch, device):
+    return {"y": torch.ones(2).no_such_method_xyz()}
+
+
+def test_a_tensor_method_the_target_lacks_is_missing():
+    case = Case("local", "missing_method", _case_calls_a_missing_method)
+    records = runner.run_case(case, lanes.make_lanes("torch", want_cuda=False))
+    first = records[0]
+    assert first["status"] == "missing" and first["reason"] == "torch lacks Tensor.no_such_method_xyz"
+    assert first["reproducer"] and "def _case_calls_a_missing_method" in first["reproducer"]
