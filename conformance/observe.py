@@ -39,10 +39,28 @@ def raised(exc: BaseException) -> Raised:
     return Raised(type(exc).__name__, normalise_message(str(exc)), _builtin_base(exc))
 
 
+class MissingFeature(AttributeError):
+    """A target's namespace (or a submodule of it) lacks an attribute a case asked for.
+
+    Raised by the target lane's namespace wrapper (:mod:`conformance.lanes`); the harness turns
+    it into a "missing" record instead of a divergence, and :func:`error` lets it through.
+    """
+
+    def __init__(self, qualified_name: str, message: str):
+        super().__init__(message)
+        self.qualified_name = qualified_name
+
+
 def error(fn: Callable[[], Any]) -> Any:
-    """Call ``fn``; return what it returned, or a :class:`Raised` if it raised."""
+    """Call ``fn``; return what it returned, or a :class:`Raised` if it raised.
+
+    A missing target function is not an observation of behaviour: it propagates, so that the
+    whole case is reported as "missing" rather than as a diverging error.
+    """
     try:
         return fn()
+    except MissingFeature:
+        raise
     except Exception as exc:  # noqa: BLE001 - every exception is an observation here
         return raised(exc)
 
@@ -103,6 +121,10 @@ def graph(tensor_or_node: Any, **leaves: Any) -> Graph:
     nodes: list[GraphNode] = []
     edges: list[GraphEdge] = []
     ids: dict[int, int] = {}
+    # Node objects are keyed by id(); keep every one alive for the whole walk. torch builds a
+    # node's Python wrapper on access and may drop it once unreferenced, after which its id()
+    # can be reused by a different node (seen with torch 2.11: walks that looped back).
+    alive: list[Any] = []
 
     def node_id(fn: Any) -> int:
         if fn is not None and id(fn) in ids:
@@ -118,6 +140,7 @@ def graph(tensor_or_node: Any, **leaves: Any) -> Graph:
             variable = next((k for k, v in leaves.items() if v is held), "?")
         nodes.append(GraphNode(new, name, variable))
         ids[id(fn)] = new
+        alive.append(fn)
         return new
 
     if root is None:
@@ -143,35 +166,6 @@ def graph(tensor_or_node: Any, **leaves: Any) -> Graph:
 # --------------------------------------------------------------------------------------------
 # Targets that lack a function, and lane values as plain data (the report's VALUE, schema.py)
 # --------------------------------------------------------------------------------------------
-
-class MissingFeature(AttributeError):
-    """A target's namespace (or a submodule of it) lacks an attribute a case asked for.
-
-    Raised by the target lane's namespace wrapper (:mod:`conformance.lanes`); the harness turns
-    it into a "missing" record instead of a divergence, and :func:`error` lets it through.
-    """
-
-    def __init__(self, qualified_name: str, message: str):
-        super().__init__(message)
-        self.qualified_name = qualified_name
-
-
-_error_without_missing = error
-
-
-def error(fn: Callable[[], Any]) -> Any:  # noqa: F811 - same contract, lets MissingFeature out
-    """Call ``fn``; return what it returned, or a :class:`Raised` if it raised.
-
-    A missing target function is not an observation of behaviour: it propagates, so that the
-    whole case is reported as "missing" rather than as a diverging error.
-    """
-    try:
-        return fn()
-    except MissingFeature:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every exception is an observation here
-        return raised(exc)
-
 
 # A tensor with more elements than this keeps only its first TRUNCATE_KEEP values in a report.
 TRUNCATE_ABOVE = 10_000
