@@ -246,7 +246,8 @@ def _compare_scalars(name: str, left: dict, right: dict) -> dict:
     result.pop("mismatch")
     result.pop("where")
     detail = "" if status == "exact" else (
-        f"{left['repr']} vs {right['repr']}" + (" (within tolerance)" if status == "close" else ""))
+        f"{left['repr']} vs {right['repr']}"
+        + (" (within tolerance)" if status == "close" else ""))
     return _observable(name, "scalar", status, left, right, detail, atol=atol, rtol=rtol,
                        **result)
 

@@ -13,3 +13,10 @@ from conformance.plugin import (  # noqa: F401 - pytest finds hooks by name
     pytest_xdist_make_scheduler,
     pytest_xdist_node_collection_finished,
 )
+
+__all__ = [
+    "pytest_addoption", "pytest_collect_file", "pytest_collection_finish", "pytest_configure",
+    "pytest_configure_node", "pytest_handlecrashitem", "pytest_sessionfinish",
+    "pytest_terminal_summary", "pytest_unconfigure", "pytest_xdist_make_scheduler",
+    "pytest_xdist_node_collection_finished",
+]

@@ -293,14 +293,14 @@ class Profile:
     max_steps: int
     max_actions: int
     derandomize: bool        # campaign seeds start at 0 instead of a random base
-    shrinks: int             # divergences shrunk per process (the rest keep their program)
+    shrinks: int             # divergences shrunk per campaign (the rest keep their program)
     shrink_seconds: float    # time allowed to shrink one divergence
 
 
 PROFILES = {
-    "ci": Profile("ci", 300, 5, 3, True, 2, 15.0),
-    "dev": Profile("dev", 2000, 6, 4, False, 10, 60.0),
-    "thorough": Profile("thorough", 20000, 8, 5, False, 25, 120.0),
+    "ci": Profile("ci", 300, 5, 3, True, 4, 15.0),
+    "dev": Profile("dev", 2000, 6, 4, False, 12, 40.0),
+    "thorough": Profile("thorough", 20000, 8, 5, False, 40, 60.0),
 }
 
 
@@ -917,20 +917,25 @@ class Job:
     seeds: tuple[int, ...]
     target: str
     want_cuda: bool
-    shrink: bool
+    shrink: bool              # run_job: shrink every divergence; shrink_job: the records given
     repro_dir: str | None
     known: str | None
+    records: tuple = ()       # shrink_job: the diverging records to shrink
 
 
 def run_job(job: Job) -> tuple[list[dict], dict]:
-    """Run ``job.seeds`` in this process: (records, {lane: seconds, "programs": n})."""
+    """Run ``job.seeds`` in this process: (records, {lane: seconds, "programs": n}).
+
+    Every diverging record gets the tie-breaker's verdict and a reproducer; with
+    ``job.shrink`` its program is shrunk first (campaigns shrink in a second phase instead,
+    one divergence of each kind: :func:`shrink_job`).
+    """
     from conformance import known as known_module
 
     profile = profile_named(job.profile)
     lanes = _lanes_for(job.target, job.want_cuda)
     entries = known_module.resolve(job.known)
     target_module = lanes["target"].module_name
-    shrinks_left = profile.shrinks if job.shrink else 0
     records: list[dict] = []
     stats: dict = {"programs": 0}
     for seed in job.seeds:
@@ -943,13 +948,27 @@ def run_job(job: Job) -> tuple[list[dict], dict]:
         seed_records = make_records(outcome, lanes)
         known_module.apply(seed_records, entries, target_module)
         for record in seed_records:
-            if record["status"] != "diverge":
-                continue
-            shrunk = shrinks_left > 0
-            shrinks_left -= shrunk
-            explain_divergence(record, outcome, profile, lanes, shrunk, job.repro_dir)
+            if record["status"] == "diverge":
+                explain_divergence(record, outcome, profile, lanes, job.shrink, job.repro_dir)
         records.extend(seed_records)
     return records, stats
+
+
+def shrink_job(job: Job) -> list[dict]:
+    """Shrink the programs of ``job.records`` (rebuilt from their seeds) and explain them."""
+    profile = profile_named(job.profile)
+    lanes = _lanes_for(job.target, job.want_cuda)
+    out = []
+    for record in job.records:
+        seed = record["fuzz"]["seed"]
+        program, choices = generate(profile, seed)
+        observed, seconds = run_program(program, lanes)
+        record = {**record, "fuzz": dict(record["fuzz"])}
+        record["reason"] = record["fuzz"].get("first_reason", record["reason"])
+        explain_divergence(record, Outcome(seed, program, choices, observed, seconds),
+                           profile, lanes, True, job.repro_dir)
+        out.append(record)
+    return out
 
 
 def explain_divergence(record: dict, outcome: Outcome, profile: Profile, lanes: dict,
@@ -985,6 +1004,7 @@ def explain_divergence(record: dict, outcome: Outcome, profile: Profile, lanes: 
     else:
         record["reproducer"] = reproducer(record["id"], program, target, reason, verdict,
                                           device=left_lane.device)
+    record["fuzz"].setdefault("first_reason", record["reason"])
     shrunk_note = (f"shrunk from {outcome.program.op_count} to {program.op_count} op(s)"
                    if shrink_it else f"not shrunk ({program.op_count} op(s))")
     record["reason"] = "; ".join(part for part in (
@@ -1028,28 +1048,62 @@ def parse_jobs(text: str) -> int:
     return jobs
 
 
+CHUNK = 50   # seeds per task: workers stay short-lived and evenly loaded
+
+
+def _pool_map(function, work: list, jobs: int) -> list:
+    if jobs <= 1 or len(work) <= 1:
+        return [function(item) for item in work]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(jobs, len(work)), mp_context=context) as pool:
+        return list(pool.map(function, work))
+
+
+def representatives(records: list[dict], limit: int) -> list[dict]:
+    """Diverging records to shrink: the first of each divergence kind, then the others in
+    order, at most ``limit``."""
+    # A program of one op is as small as shrinking makes it in ops: leave those out.
+    diverging = [r for r in records if r["status"] == "diverge" and r["fuzz"]["ops"] > 1]
+    chosen: list[dict] = []
+    seen: set[str] = set()
+    for record in diverging:
+        kind = divergence_kinds([record])[0][1] if divergence_kinds([record]) else ""
+        if kind not in seen:
+            seen.add(kind)
+            chosen.append(record)
+    chosen += [r for r in diverging if r not in chosen]
+    return chosen[:limit]
+
+
 def run_campaign(profile: Profile, seeds: list[int], target: str, want_cuda: bool = True,
                  jobs: int = 1, shrink_divergences: bool = True, repro_dir: str | None = None,
                  known: str | None = None) -> tuple[list[dict], dict, float]:
-    """Every seed on every lane, in ``jobs`` processes: (records, lane seconds, wall seconds)."""
+    """Every seed on every lane, in ``jobs`` processes: (records, lane seconds, wall seconds).
+
+    Then, unless told not to, up to ``profile.shrinks`` divergences (one of each kind first)
+    are shrunk, in parallel, and their records and reproducers replaced by the shrunk ones.
+    """
     start = time.perf_counter()
-    chunks = [tuple(seeds[i::jobs]) for i in range(jobs)] if jobs > 1 else [tuple(seeds)]
-    work = [Job(profile.name, chunk, target, want_cuda, shrink_divergences, repro_dir, known)
-            for chunk in chunks if chunk]
+    chunks = [tuple(seeds[i:i + CHUNK]) for i in range(0, len(seeds), CHUNK)]
+    work = [Job(profile.name, chunk, target, want_cuda, False, repro_dir, known)
+            for chunk in chunks]
     records: list[dict] = []
     stats: dict = {}
-    if len(work) <= 1:
-        results = [run_job(job) for job in work]
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(len(work), mp_context=context) as pool:
-            results = list(pool.map(run_job, work))
-    for part_records, part_stats in results:
+    for part_records, part_stats in _pool_map(run_job, work, jobs):
         records.extend(part_records)
         for key, value in part_stats.items():
             stats[key] = stats.get(key, 0) + value
+    stats["run_s"] = time.perf_counter() - start
+    chosen = representatives(records, profile.shrinks) if shrink_divergences else []
+    if chosen:
+        groups = [tuple(chosen[i::jobs]) for i in range(min(jobs, len(chosen)))]
+        shrink_work = [Job(profile.name, (), target, want_cuda, True, repro_dir, known, group)
+                       for group in groups]
+        shrunk = {r["id"]: r for part in _pool_map(shrink_job, shrink_work, jobs)
+                  for r in part}
+        records = [shrunk.get(r["id"], r) for r in records]
     return records, stats, time.perf_counter() - start
 
 
@@ -1130,7 +1184,10 @@ def main(argv: list[str] | None = None) -> int:
         "profile": profile.name, "seed": base, "shard": f"{shard[0]}/{shard[1]}",
         "programs": len(seeds), "seeds": [seeds[0], seeds[-1]] if seeds else [],
         "jobs": jobs, "wall_s": round(wall, 3),
-        "programs_per_s": round(len(seeds) / wall, 2) if wall else None,
+        # running the programs (generation included), not the shrinking after it
+        "run_s": round(stats.get("run_s", wall), 3),
+        "programs_per_s": round(len(seeds) / stats.get("run_s", wall), 2) if wall else None,
+        # per lane: programs per second of that lane's own time, in one process
         "programs_per_s_per_lane": throughput,
         "replay": args.replay,
     }
@@ -1161,6 +1218,7 @@ def divergence_kinds(records: list[dict]) -> list[tuple[int, str]]:
         if first is None:
             continue
         detail = re.sub(r"at \[[^\]]*\]", "at [..]", first["detail"])
+        detail = re.sub(r"(autograd\.grad|backward)\([^)]*\)", r"\1(..)", detail)
         detail = re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "N", detail)[:110]
         key = f"{record['pair']} {divergence_category(record['observables'])}: {detail}"
         kinds[key] = kinds.get(key, 0) + 1
@@ -1171,9 +1229,10 @@ def _print_summary(report: dict, fuzz_info: dict, args) -> None:
     total = report["summary"]["total"]
     counts = ", ".join(f"{k} {v}" for k, v in total.items() if v)
     print(f"fuzz {fuzz_info['profile']} seeds {fuzz_info['seeds']} shard {fuzz_info['shard']}: "
-          f"{fuzz_info['programs']} programs in {fuzz_info['wall_s']} s "
-          f"({fuzz_info['programs_per_s']} programs/s; per lane "
-          f"{fuzz_info['programs_per_s_per_lane']}); {counts}")
+          f"{fuzz_info['programs']} programs run in {fuzz_info['run_s']} s with "
+          f"{fuzz_info['jobs']} process(es) ({fuzz_info['programs_per_s']} programs/s; per lane, "
+          f"per process: {fuzz_info['programs_per_s_per_lane']}); {fuzz_info['wall_s']} s "
+          f"with shrinking; {counts}")
     for record in report["records"]:
         if record["status"] in ("diverge", "known", "missing", "crash", "timeout") and (
                 record["status"] != "missing" or args.replay is not None):

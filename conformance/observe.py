@@ -164,7 +164,7 @@ def graph(tensor_or_node: Any, **leaves: Any) -> Graph:
 
 
 # --------------------------------------------------------------------------------------------
-# Targets that lack a function, and lane values as plain data (the report's VALUE, schema.py)
+# Lane values as plain data (the report's VALUE, schema.py)
 # --------------------------------------------------------------------------------------------
 
 # A tensor with more elements than this keeps only its first TRUNCATE_KEEP values in a report.

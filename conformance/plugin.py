@@ -318,7 +318,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     total = report["summary"]["total"]
     counts = ", ".join(f"{total[s]} {s}" for s in report["summary"]["statuses"] if total[s])
     terminalreporter.section("conformance")
-    terminalreporter.write_line(f"target {report['environment']['target']}: {counts or 'no records'}")
+    target = report["environment"]["target"]
+    terminalreporter.write_line(f"target {target}: {counts or 'no records'}")
     for name, info in report["lanes"].items():
         if info.get("status") != "run":
             terminalreporter.write_line(f"lane {name} not run: {info.get('reason', '')}")

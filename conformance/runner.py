@@ -141,7 +141,7 @@ def _short_traceback(exc: BaseException) -> str:
 
 # ------------------------------------------------------------------------------- records
 
-def _graphs(lane: str, observations: dict) -> dict:
+def _graphs(observations: dict) -> dict:
     return {name: value for name, value in observations.items() if value.get("type") == "graph"}
 
 
@@ -193,7 +193,7 @@ def build_records(case: Case, lane_info: dict[str, dict], results: dict[str, dic
                 observable["left"] = _truncated(observable["left"])
                 observable["right"] = _truncated(observable["right"])
             record["observables"] = observables
-            record["graphs"] = {lane: _graphs(lane, res["observations"])
+            record["graphs"] = {lane: _graphs(res["observations"])
                                 for lane, res in ((left, lres), (right, rres))}
             for side, res in (("left", lres), ("right", rres)):
                 if "traceback" in res:

@@ -1,6 +1,5 @@
 """python -m conformance: run (wrapping pytest and pytest-xdist), compare, merge, reproducer,
 exit codes, worker counts that agree, faults that do not stop the run, Ctrl-C."""
-import json
 import os
 import signal
 import subprocess
@@ -59,7 +58,7 @@ def test_exit_codes_follow_the_report(runs):
 
 
 def test_zero_and_two_workers_give_identical_records(runs):
-    (zero, zero_path), (two, two_path) = runs["skewed-0"], runs["skewed-2"]
+    (_, zero_path), (two, two_path) = runs["skewed-0"], runs["skewed-2"]
     assert two.returncode == 1, two.stdout + two.stderr
     a, b = json_report.load(zero_path), json_report.load(two_path)
     assert a["complete"] and b["complete"]

@@ -103,7 +103,8 @@ def test_nan_equals_nan_only_in_the_same_position_and_inf_only_itself():
 def test_dtype_shape_and_autograd_metadata_differences_diverge():
     a = torch.ones(3)
     dtype = compare_tensors(a.double(), a)
-    assert dtype["status"] == "diverge" and "dtype torch.float64 vs torch.float32" in dtype["detail"]
+    assert dtype["status"] == "diverge"
+    assert "dtype torch.float64 vs torch.float32" in dtype["detail"]
     shape = compare_tensors(torch.ones(1, 3), a)
     assert shape["status"] == "diverge" and "shape [1, 3] vs [3]" in shape["detail"]
     leaf = torch.ones(3, requires_grad=True)
@@ -184,7 +185,8 @@ def test_graphs_compare_node_names_leaves_and_edges():
 
 
 def test_text_reports_where_it_differs():
-    result = compare_values("r", to_plain("tensor([1., 2.])\nline"), to_plain("tensor([1., 3.])\nline"))
+    result = compare_values("r", to_plain("tensor([1., 2.])\nline"),
+                            to_plain("tensor([1., 3.])\nline"))
     assert result["status"] == "diverge" and result["kind"] == "text"
     assert "line 1, column 13" in result["detail"]
 
@@ -195,18 +197,22 @@ def test_containers_compare_element_by_element():
     assert close["status"] == "close"
     longer = compare_values("t", to_plain((a, a)), to_plain((a,)))
     assert longer["status"] == "diverge" and "t[1]" in longer["detail"]
-    assert compare_values("d", to_plain({"k": [1, 2.0]}), to_plain({"k": [1, 2.0]}))["status"] == "exact"
-    assert compare_values("d", to_plain({"k": [1, 2]}), to_plain({"k": [1, 2.0]}))["status"] == "diverge"
+    same = compare_values("d", to_plain({"k": [1, 2.0]}), to_plain({"k": [1, 2.0]}))
+    assert same["status"] == "exact"
+    int_for_float = compare_values("d", to_plain({"k": [1, 2]}), to_plain({"k": [1, 2.0]}))
+    assert int_for_float["status"] == "diverge"
     # a tuple subclass (torch.Size) compares by its elements; reprs are shown, not compared
     assert compare_values("s", to_plain(torch.Size([2, 3])), to_plain((2, 3)))["status"] == "exact"
 
 
 def test_objects_compare_by_repr():
-    assert compare_values("d", to_plain(torch.float32), to_plain(torch.float32))["status"] == "exact"
-    assert compare_values("d", to_plain(torch.float32), to_plain(torch.float64))["status"] == "diverge"
+    float32, float64 = to_plain(torch.float32), to_plain(torch.float64)
+    assert compare_values("d", float32, to_plain(torch.float32))["status"] == "exact"
+    assert compare_values("d", float32, float64)["status"] == "diverge"
 
 
 def test_numpy_arrays_compare_like_tensors():
     values = np.array([1.0, 2.0], np.float32)
     assert compare_values("n", to_plain(values), to_plain(values.copy()))["status"] == "exact"
-    assert compare_values("n", to_plain(values.astype(np.float64)), to_plain(values))["status"] == "diverge"
+    wider = compare_values("n", to_plain(values.astype(np.float64)), to_plain(values))
+    assert wider["status"] == "diverge"

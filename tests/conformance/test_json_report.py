@@ -25,7 +25,8 @@ def report(records, complete=True, strict=False, unmatched=(), target="t", fuzz=
 
 
 def test_summary_counts_every_status_per_pair_and_area():
-    records = [rec(f"a::{s}", s) for s in STATUSES] + [rec("b::x", "match", "torch-cuda~torch-cpu")]
+    records = [rec(f"a::{s}", s) for s in STATUSES]
+    records.append(rec("b::x", "match", "torch-cuda~torch-cpu"))
     built = report(records)
     summary = built["summary"]
     assert built["schema_version"] == SCHEMA_VERSION

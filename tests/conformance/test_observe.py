@@ -14,7 +14,8 @@ def test_tensor_value_records_every_field_and_survives_json():
     plain = to_plain(leaf * 2)
     assert plain["dtype"] == "torch.float32" and plain["shape"] == [3]
     assert plain["device"] == "cpu"
-    assert (plain["requires_grad"], plain["is_leaf"], plain["grad_fn"]) == (True, False, "MulBackward0")
+    flags = (plain["requires_grad"], plain["is_leaf"], plain["grad_fn"])
+    assert flags == (True, False, "MulBackward0")
     assert plain["values"] == [2.0, "nan", "-inf"]
     assert plain["stats"] == {"min": 2.0, "max": 2.0, "mean": 2.0, "nan": 1, "inf": 1}
     json.dumps(plain, allow_nan=False)

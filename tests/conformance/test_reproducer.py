@@ -24,7 +24,8 @@ def run_script(text, tmp_path):
                           text=True, timeout=120)
 
 
-@pytest.mark.parametrize("case_id", ["behaviour::graph", "values::parametrised_by_functions[double]",
+@pytest.mark.parametrize("case_id", ["behaviour::graph",
+                                     "values::parametrised_by_functions[double]",
                                      "values::exp_and_grad[float16]"])
 def test_reproducer_runs_on_both_lanes(case_id, tmp_path):
     case = next(c for c in collect(SAMPLES) if c.id == case_id)
@@ -38,7 +39,8 @@ def test_reproducer_runs_on_both_lanes(case_id, tmp_path):
 
 
 def test_function_parameters_come_from_the_case_module(tmp_path):
-    case = next(c for c in collect(SAMPLES) if c.id == "values::parametrised_by_functions[increment]")
+    case_id = "values::parametrised_by_functions[increment]"
+    case = next(c for c in collect(SAMPLES) if c.id == case_id)
     text = reproducer.build(case, "torch", record_for(case))
     assert "expand('values'" in text and "c.param_id == 'increment'" in text
     out = run_script(text, tmp_path)
@@ -53,5 +55,6 @@ def test_a_tensor_method_the_target_lacks_is_missing():
     case = Case("local", "missing_method", _case_calls_a_missing_method)
     records = runner.run_case(case, lanes.make_lanes("torch", want_cuda=False))
     first = records[0]
-    assert first["status"] == "missing" and first["reason"] == "torch lacks Tensor.no_such_method_xyz"
+    assert first["status"] == "missing"
+    assert first["reason"] == "torch lacks Tensor.no_such_method_xyz"
     assert first["reproducer"] and "def _case_calls_a_missing_method" in first["reproducer"]

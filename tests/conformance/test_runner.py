@@ -60,11 +60,13 @@ def test_skewed_target_diverges_and_misses(sample_cases, no_known):
     exp32 = records["values::exp_and_grad[float32][target~torch-cpu]"]
     assert exp32["status"] == "diverge" and exp32["reason"] == "differs: y, x.grad"
     y = exp32["observables"][0]
-    assert y["name"] == "y" and y["status"] == "diverge" and y["max_rel"] == pytest.approx(1e-3, rel=1e-2)
+    assert y["name"] == "y" and y["status"] == "diverge"
+    assert y["max_rel"] == pytest.approx(1e-3, rel=1e-2)
     sigmoid = records["behaviour::graph[target~torch-cpu]"]
     assert sigmoid["status"] == "match"
     missing = records["values::sigmoid[target~torch-cpu]"]
-    assert missing["status"] == "missing" and missing["reason"] == f"{SKEWED} lacks {SKEWED}.sigmoid"
+    assert missing["status"] == "missing"
+    assert missing["reason"] == f"{SKEWED} lacks {SKEWED}.sigmoid"
     assert missing["observables"][0]["left"] == {"type": "missing", "name": f"{SKEWED}.sigmoid"}
     others = [r for r in report["records"] if r["pair"] == "target~torch-cpu"
               and r["case"] not in ("values::sigmoid",) and "exp_and_grad" not in r["case"]]
@@ -74,14 +76,16 @@ def test_skewed_target_diverges_and_misses(sample_cases, no_known):
 
 
 def test_reproducer_runs_standalone_and_shows_both_lanes(sample_cases, no_known, tmp_path):
-    report = runner.run(SKEWED, [c for c in sample_cases if c.id == "values::exp_and_grad[float32]"],
-                        known=no_known, want_cuda=False)
+    exp32 = [c for c in sample_cases if c.id == "values::exp_and_grad[float32]"]
+    report = runner.run(SKEWED, exp32, known=no_known, want_cuda=False)
     script = tmp_path / "repro.py"
-    script.write_text(by_id(report)["values::exp_and_grad[float32][target~torch-cpu]"]["reproducer"])
+    record = by_id(report)["values::exp_and_grad[float32][target~torch-cpu]"]
+    script.write_text(record["reproducer"])
     out = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
-    assert f"=== target: {SKEWED} on cpu" in out.stdout and "=== torch-cpu: torch on cpu" in out.stdout
+    assert f"=== target: {SKEWED} on cpu" in out.stdout
+    assert "=== torch-cpu: torch on cpu" in out.stdout
     assert "grad_fn=<MulBackward0>" in out.stdout and "grad_fn=<ExpBackward0>" in out.stdout
 
 

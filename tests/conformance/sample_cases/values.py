@@ -1,6 +1,6 @@
 import numpy as np
 
-from conformance import inputs, observe
+from conformance import inputs
 from conformance.case import parametrize
 
 DTYPES = {"float16": np.float16, "float32": np.float32, "float64": np.float64}
