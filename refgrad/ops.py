@@ -81,6 +81,17 @@ _sin = _via_float64(np.sin)
 _cos = _via_float64(np.cos)
 
 
+def _where(condition, a, b):
+    """np.where, with a fast path for ``b == 0`` (every masked VJP): NumPy's where is an order
+    of magnitude slower than a multiply. Falls back when a product could differ (inf/nan)."""
+    if b.ndim == 0 and b == 0 and condition.shape == a.shape and a.dtype.kind == "f":
+        out = a * condition
+        out += 0                # -0.0 from masked-out negatives becomes 0.0, as np.where gives
+        if np.isfinite(out).all():
+            return out
+    return np.where(condition, a, b)
+
+
 def _sigmoid(x):
     # PyTorch's formula, bit for bit; exp(-x) may overflow to inf, giving 0 as it should
     one = x.dtype.type(1)
@@ -214,7 +225,7 @@ MINIMUM = row("MinimumBackward0", ["self", "other"], np.minimum,
               other=(uses("self", "other"), _minimum_vjp(1)))
 
 WHERE = row("WhereBackward0", ["self", "other"],
-            lambda a, b, condition: np.where(condition, a, b),
+            lambda a, b, condition: _where(condition, a, b),
             self=(uses("condition"), lambda g, s: g.where(s.condition, 0.0)),
             other=(uses("condition"), lambda g, s: g._zeros_like().where(s.condition, g)))
 
@@ -293,7 +304,7 @@ RELU = row("ReluBackward0", ["self"], lambda a: np.maximum(a, 0).astype(a.dtype,
 # relu's VJP: the gradient where the result is > 0 (or nan), zero where it is <= 0
 THRESHOLD_BACKWARD = row(
     "ThresholdBackwardBackward0", ["grad_output", "self"],
-    lambda g, y: np.where(y <= 0, np.zeros((), g.dtype), g),
+    lambda g, y: _where(~(y <= 0), g, np.zeros((), g.dtype)),
     grad_output=(uses("self"), lambda g, s: g._pointwise_backward(THRESHOLD_BACKWARD, s.self)),
     self=(uses(), lambda g, s: g._zeros_like()))
 

@@ -362,16 +362,24 @@ class Tensor:
         return out
 
     def _nll_backward(self, shape, target, weight, reduction, ignore_index):
+        """The gradient of nll_loss: -weight[target] (over the total weight for 'mean') at
+        each row's target column, times the incoming gradient."""
         n = shape[0]
         t = target._data
+        dt = self._dtype.np
         keep = t != ignore_index
-        picked = np.where(keep, t, 0)
-        w = weight._data[picked] if weight is not None else np.ones(n, self._dtype.np)
-        w = np.where(keep, w, 0).astype(self._dtype.np)
-        coefficients = np.zeros(shape, self._dtype.np)
-        scale = w.sum() if reduction == 1 else 1
-        coefficients[np.arange(n), picked] = -w / scale if reduction == 1 else -w
-        coefficients = _wrap(coefficients.astype(self._dtype.np), self._dtype)
+        if weight is None and keep.all():
+            picked = t
+            w = np.ones(n, dt)
+        else:
+            picked = np.where(keep, t, 0)
+            w = weight._data[picked].astype(dt) if weight is not None else np.ones(n, dt)
+            w[~keep] = 0
+        if reduction == 1:
+            w = w / w.sum(dtype=dt)
+        coefficients = np.zeros(shape, dt)
+        coefficients[np.arange(n), picked] = -w
+        coefficients = _wrap(coefficients, self._dtype)
         g = self.unsqueeze(1) if reduction == 0 else self
         return g * coefficients
 

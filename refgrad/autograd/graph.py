@@ -19,6 +19,8 @@ import itertools
 import re
 import weakref
 
+import numpy as np
+
 from . import grad_mode
 
 _STATE = grad_mode.STATE
@@ -311,6 +313,12 @@ def sum_to(grad, shape):
     for i, size in enumerate(shape):
         if size == 1 and gshape[lead + i] != 1:
             dims.append(lead + i)
+    if not _STATE.enabled:
+        # no graph to record (a plain backward): straight in NumPy
+        data = grad._data
+        if dims:
+            data = np.add.reduce(data, axis=tuple(dims), keepdims=True)
+        return grad._new(data.reshape(shape))
     if dims:
         grad = grad.sum(dims, keepdim=True)
     if lead or grad._data.shape != shape:
