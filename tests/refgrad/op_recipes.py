@@ -9,6 +9,7 @@ gradcheck.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -131,6 +132,11 @@ def _sub(ns, a, b):
 @recipe("RsubBackward1", unary())
 def _rsub(ns, a):
     return 1.5 - a
+
+
+@recipe("RsubBackward0", binary())
+def _rsub_tensor(ns, a, b):
+    return ns.rsub(a, b)  # b - a
 
 
 @recipe("MulBackward0", binary())
@@ -446,10 +452,38 @@ def _index(ns, a, key):
     return a[key]
 
 
-@recipe("IndexBackwardBackward0", _with_index("index"), torch_node="IndexPutImplBackward0")
-def _index_double_backward(ns, a, key):
-    # the gradient of indexing, kept in the graph, is itself differentiable
-    (grad,) = ns.autograd.grad((a[key] ** 2).sum(), (a,), create_graph=True)
+def second_order(first):
+    """The gradient of ``sum(first(a) * first(a))``, kept in the graph (create_graph=True).
+
+    The product makes the incoming gradient depend on ``a`` too, so both inputs of a
+    ``*BackwardBackward0`` node carry a gradient.
+    """
+    def build(ns, a, **params):
+        y = first(a, **params)
+        (grad,) = ns.autograd.grad((y * y).sum(), (a,), create_graph=True)
+        return grad
+    return build
+
+
+recipe("SelectBackwardBackward0", _with_index("select"))(
+    second_order(lambda a, key: a[key]))
+recipe("SliceBackwardBackward0", _with_index("slice"))(
+    second_order(lambda a, key: a[key]))
+recipe("IndexPutImplBackward0", _with_index("index"))(
+    second_order(lambda a, key: a[key]))
+recipe("SigmoidBackwardBackward0", unary())(second_order(lambda a: a.sigmoid()))
+recipe("TanhBackwardBackward0", unary())(second_order(lambda a: a.tanh()))
+recipe("ThresholdBackwardBackward0", unary(NONZERO))(second_order(lambda a: a.relu()))
+
+
+@recipe("CopyBackwards", binary())
+def _grad_of_leaf_with_create_graph(ns, a, b):
+    # the first .grad of a leaf under create_graph=True is a CopyBackwards node
+    a.grad = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the reference-cycle warning of create_graph
+        (a * a * b).sum().backward(create_graph=True)
+    grad, a.grad, b.grad = a.grad, None, None
     return grad
 
 
