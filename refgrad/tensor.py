@@ -43,6 +43,12 @@ NO_GRAD_VIEW_INPLACE = (
     "your code by moving both the view and the inplace either both inside the no_grad block "
     "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
     "to be tracked).")
+# PyTorch rebases the base's grad_fn here (CopySlices); refgrad refuses rather than give a
+# silently wrong gradient
+VIEW_OF_NON_LEAF_INPLACE = (
+    "refgrad does not support in-place operations on a view of a tensor that requires grad "
+    "while grad mode is on: apply the operation out of place, or to the base tensor itself "
+    "(t[index] = value is supported)")
 INFERENCE_INPLACE = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
     "clone to get a normal tensor before doing inplace update.See "
@@ -1100,8 +1106,10 @@ class Tensor:
             base = self._base
             if self._view_ng:
                 raise RuntimeError(NO_GRAD_VIEW_INPLACE)
-            if base is not None and base._rg and base._grad_fn is None:
-                raise RuntimeError(VIEW_OF_LEAF_INPLACE)
+            if base is not None and base._rg:
+                if base._grad_fn is None:
+                    raise RuntimeError(VIEW_OF_LEAF_INPLACE)
+                raise RuntimeError(VIEW_OF_NON_LEAF_INPLACE)
             if self._rg and self._grad_fn is None:
                 raise RuntimeError(LEAF_INPLACE)
         if self._inf and not _STATE.inference:

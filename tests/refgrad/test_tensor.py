@@ -285,3 +285,17 @@ def test_matmul_shapes_values(lib):
         got = lib.matmul(lib.tensor(x), lib.tensor(y))
         assert tuple(got.shape) == np.matmul(x, y).shape
         assert np.allclose(arr(got), np.matmul(x, y), atol=1e-5)
+
+
+def test_inplace_on_a_view_of_a_non_leaf_is_refused_not_silently_wrong():
+    a = refgrad.ones(3, requires_grad=True)
+    y = a * 1
+    with pytest.raises(RuntimeError, match="in-place operations on a view of a tensor"):
+        y[0].mul_(2)
+    with pytest.raises(RuntimeError, match="in-place operations on a view of a tensor"):
+        y.view(3).add_(1)
+    y[0] = 5.0                       # index assignment on the tensor itself is recorded
+    with refgrad.no_grad():
+        y[1:].add_(1)                # and nothing is recorded under no_grad
+    y.sum().backward()
+    assert a.grad.tolist() == [0.0, 1.0, 1.0] and y.tolist() == [5.0, 2.0, 2.0]
