@@ -193,3 +193,21 @@ def test_tie_breaker_sides_with_the_correct_lane(action):
                                              "torch-cpu", observed["target"],
                                              observed["torch-cpu"])
     assert "agree with torch-cpu;" in verdict, verdict
+
+
+def _diverging(seed, ops, detail):
+    observable = {"name": "a0 x0.grad", "status": "diverge", "detail": detail,
+                  "left": {"type": "tensor"}, "right": {"type": "tensor"}}
+    return {"id": fuzz.record_id(seed, "target~torch-cpu"), "pair": "target~torch-cpu",
+            "status": "diverge", "observables": [observable], "fuzz": {"ops": ops}}
+
+
+def test_representatives_shrink_each_kind_first_and_skip_one_op_programs():
+    records = [_diverging(1, 1, "max abs error 1"), _diverging(2, 4, "max abs error 2"),
+               _diverging(3, 5, "max abs error 3"), _diverging(4, 3, "dtype float32"),
+               {**_diverging(5, 4, "x"), "status": "match"}]
+    kinds = fuzz.divergence_kinds(records)
+    assert [count for count, _ in kinds] == [3, 1]          # numbers blanked: two kinds
+    chosen = fuzz.representatives(records, 2)
+    assert [r["fuzz"]["ops"] for r in chosen] == [4, 3]     # one of each kind, 1-op left out
+    assert [r["fuzz"]["ops"] for r in fuzz.representatives(records, 9)] == [4, 3, 5]
