@@ -113,11 +113,18 @@ def _log_softmax(x, dim):
     return shifted - _log(_exp(shifted).sum(axis=dim, keepdims=True))
 
 
+def _mean(a, axis=None, keepdims=False):
+    # what ndarray.mean computes (a pairwise sum, then one division), without its overhead
+    count = a.size if axis is None else int(np.prod([a.shape[d] for d in axis]))
+    total = np.add.reduce(a, axis=axis, keepdims=keepdims)
+    return np.asarray(total / a.dtype.type(count), a.dtype)   # (forwards run error-quiet)
+
+
 def _reduce(loss, reduction):
     if reduction == 1:
-        return np.asarray(loss.mean(), loss.dtype)
+        return _mean(loss)
     if reduction == 2:
-        return np.asarray(loss.sum(), loss.dtype)
+        return np.asarray(np.add.reduce(loss, axis=None), loss.dtype)
     return loss
 
 
@@ -356,12 +363,12 @@ SUM_DIM = row("SumBackward1", ["self"],
                     lambda g, s: _unsqueeze_dims(g, s.dim, s.keepdim)
                     ._expand_to(s.self_sym_sizes)))
 
-MEAN = row("MeanBackward0", ["self"], lambda a: np.asarray(a.mean(), a.dtype),
+MEAN = row("MeanBackward0", ["self"], _mean,
            self=(uses("self_sym_sizes", "self_sym_numel"),
                  lambda g, s: g._expand_to(s.self_sym_sizes) / s.self_sym_numel))
 
 MEAN_DIM = row("MeanBackward1", ["self"],
-               lambda a, dim, keepdim: np.asarray(a.mean(axis=dim, keepdims=keepdim), a.dtype),
+               lambda a, dim, keepdim: _mean(a, dim, keepdim),
                self=(uses("dim", "keepdim", "self_sym_sizes", "count"),
                      lambda g, s: _unsqueeze_dims(g, s.dim, s.keepdim)
                      ._expand_to(s.self_sym_sizes) / s.count))
