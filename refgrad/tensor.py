@@ -16,7 +16,7 @@ from . import dtypes as _dt
 from . import ops as _ops
 from .autograd import engine as _engine
 from .autograd import grad_mode as _grad_mode
-from .autograd.graph import RemovableHandle, record, sum_to
+from .autograd.graph import RemovableHandle, record
 
 _STATE = _grad_mode.STATE
 _new = object.__new__

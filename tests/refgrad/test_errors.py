@@ -45,7 +45,8 @@ ERRORS = [
     "a.numpy()", "(a * 2).numpy()", "np.asarray(a)", "a.item()", "a.sum().item()",
     "float(a)", "a.tolist()",
     # requires_grad on integers (§4.4)
-    "torch.tensor([1, 2, 3], requires_grad=True)", "torch.ones(3, dtype=torch.long, requires_grad=True)",
+    "torch.tensor([1, 2, 3], requires_grad=True)",
+    "torch.ones(3, dtype=torch.long, requires_grad=True)",
     "torch.arange(3).requires_grad_()", "torch.tensor([True], requires_grad=True)",
     "torch.tensor([1, 2], dtype=torch.int32).requires_grad_(False)",
     # in-place on leaves (§4.5)
@@ -72,7 +73,8 @@ ERRORS = [
     "F.cross_entropy(x, torch.tensor([[0., 1.]]))",
     # miscellaneous (§4.16)
     "setattr(a * 2, 'requires_grad', False)", "(a * 2).requires_grad_(False)",
-    "(a * 2).requires_grad_(True)", "torch.tensor([1., 2.], requires_grad=True) @ torch.tensor([[1.]])",
+    "(a * 2).requires_grad_(True)",
+    "torch.tensor([1., 2.], requires_grad=True) @ torch.tensor([[1.]])",
     "a.view(-1, -1)", "torch.tensor([1, 2]).mean()", "torch.ones(2, 3).sum(2)",
     "torch.ones(2, 3)[2]", "torch.ones(2, 3)[:, 3]", "torch.ones(2, 3).squeeze(2)",
     "torch.ones(2, 3).transpose(0, 2)", "torch.ones(2, 3).expand(3, 3)",

@@ -69,7 +69,8 @@ LOSSES = [
     "F.binary_cross_entropy_with_logits(x, y, weight=wt)",
     "F.binary_cross_entropy_with_logits(x, y, pos_weight=pw)",
     "F.binary_cross_entropy_with_logits(x, y, weight=wt, pos_weight=pw, reduction='sum')",
-    "F.binary_cross_entropy_with_logits(x, q)", "F.binary_cross_entropy_with_logits(x, q, pos_weight=pw)",
+    "F.binary_cross_entropy_with_logits(x, q)",
+    "F.binary_cross_entropy_with_logits(x, q, pos_weight=pw)",
     "F.cross_entropy(x, cls)", "F.cross_entropy(x, cls, reduction='sum')",
     "F.cross_entropy(x, cls, reduction='none')", "F.cross_entropy(x, cls, weight=wt)",
     "F.cross_entropy(x, torch.tensor([2, -100]))", "F.nll_loss(F.log_softmax(x, 1), cls)",
@@ -163,7 +164,8 @@ def test_softmax_without_dim_warns_and_picks_torchs_dim():
 def test_derivative_table_rows():
     rows = refgrad.ops.ROWS
     assert {"AddBackward0", "MulBackward0", "PowBackward0", "PowBackward1", "PowBackward2",
-            "MmBackward0", "SqueezeBackward4", "BinaryCrossEntropyWithLogitsBackward0"} <= set(rows)
+            "MmBackward0", "SqueezeBackward4",
+            "BinaryCrossEntropyWithLogitsBackward0"} <= set(rows)
     for name, row in rows.items():
         assert row.name == name and row.cls.__name__ == name
         assert len(row.vjps) == len(row.input_names)

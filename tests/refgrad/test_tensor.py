@@ -55,7 +55,8 @@ DTYPE_EXPRESSIONS = [
     "F.mse_loss(f32, f64)", "F.binary_cross_entropy_with_logits(f32, f64)",
     "torch.softmax(f64, 0)", "f32 * 1e300", "f32 + torch.tensor(1e300, dtype=torch.float64)",
     "torch.tensor(1.5) + torch.tensor(1e300, dtype=torch.float64)",
-    "torch.tensor([1, 2]) * 2.5", "torch.tensor([1, 2]) + torch.tensor([0.5], dtype=torch.float64)",
+    "torch.tensor([1, 2]) * 2.5",
+    "torch.tensor([1, 2]) + torch.tensor([0.5], dtype=torch.float64)",
     "torch.result_type(f32, 2.0)", "torch.result_type(i64, 2.0)",
     "torch.promote_types(torch.int64, torch.float32)", "f32.add_(f64)", "i64.add_(1.5)",
 ]
