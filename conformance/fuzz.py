@@ -15,13 +15,11 @@ central finite differences say which side is right (:func:`finite_difference_ver
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import random
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -366,15 +364,27 @@ def _observer(lane_name: str):
 
 
 def _materialise(value):
-    """torch's double backward can return ZeroTensors, whose values NumPy cannot read:
-    a plain copy with the same values stands in (flags and grad_fn read from the original
-    are not needed here: ZeroTensors come out of autograd.grad without create_graph)."""
+    """torch's double backward can hand out ZeroTensors, whose values NumPy cannot read: they
+    are observed through a stand-in that reads the values from a plain copy and everything
+    else (dtype, flags, grad_fn) from the original."""
     if isinstance(value, (tuple, list)):
         return type(value)(_materialise(v) for v in value)
     is_zero = getattr(value, "_is_zerotensor", None)
     if callable(is_zero) and is_zero():
-        return value.clone()
+        return _ZeroTensorView(value)
     return value
+
+
+class _ZeroTensorView:
+    def __init__(self, tensor):
+        self._tensor = tensor
+        self._values = tensor.detach().clone()
+
+    def detach(self):
+        return self._values
+
+    def __getattr__(self, name):
+        return getattr(self._tensor, name)
 
 
 def run_on_lane(program_fn: Callable, lane) -> tuple[dict, float]:

@@ -211,3 +211,11 @@ def test_representatives_shrink_each_kind_first_and_skip_one_op_programs():
     chosen = fuzz.representatives(records, 2)
     assert [r["fuzz"]["ops"] for r in chosen] == [4, 3]     # one of each kind, 1-op left out
     assert [r["fuzz"]["ops"] for r in fuzz.representatives(records, 9)] == [4, 3, 5]
+
+
+def test_zero_tensors_from_double_backward_are_observed_by_value():
+    zero = torch._efficientzerotensor(3, dtype=torch.float64)
+    plain = fuzz._observer("torch-cpu")((zero, torch.ones(2)))
+    first = plain["items"][0]
+    assert first["values"] == [0.0, 0.0, 0.0] and first["dtype"] == "torch.float64"
+    assert first["requires_grad"] is False and first["grad_fn"] is None
