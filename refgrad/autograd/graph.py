@@ -168,7 +168,7 @@ class _Saved:
 
 def node_class(name: str, row) -> type:
     """A real class per PyTorch node name, so ``type(fn).__name__`` reads right."""
-    return type(name, (Node,), {"__slots__": (), "row": row, "__module__": "torch.autograd"})
+    return type(name, (Node,), {"__slots__": (), "row": row, "__module__": __name__})
 
 
 class AccumulateGrad(Node):
