@@ -236,13 +236,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
         def remove_node(self, node):
             # LoadScope re-queues a dead worker's unfinished items, the one that killed it
-            # included; that item is recorded as a crash (pytest_handlecrashitem) instead of
-            # being run again, which would only kill the next worker too.
+            # included. The case that killed it is recorded as a crash on every pair
+            # (pytest_handlecrashitem) instead of being run again, which would only kill the
+            # next worker too.
             crashitem = super().remove_node(node)
             if crashitem:
-                for work_unit in self.workqueue.values():
-                    if crashitem in work_unit:
-                        work_unit[crashitem] = True
+                scope = self._split_scope(crashitem)
+                unit = self.workqueue.get(scope, {})
+                for nodeid in unit:
+                    unit[nodeid] = True
+                if unit:
+                    del self.workqueue[scope]
             return crashitem
 
     return CaseScheduling(config, log)
@@ -261,9 +265,11 @@ def pytest_handlecrashitem(crashitem: str, report, sched) -> None:
     state = _state(report.node.config) if hasattr(report, "node") else None
     if state is None or "::" not in crashitem:
         return
-    record_id = _record_id(crashitem)
-    state.crashed[record_id] = _crash_record(record_id, f"worker {report.node.gateway.id} died "
-                                                        f"while running the case")
+    case_id = _record_id(crashitem).rsplit("[", 1)[0]
+    reason = f"worker {report.node.gateway.id} died while running the case"
+    for pair in PAIRS:      # the case is not run again (see CaseScheduling.remove_node)
+        record_id = f"{case_id}[{pair}]"
+        state.crashed[record_id] = _crash_record(record_id, reason)
 
 
 def _record_id(nodeid: str) -> str:
