@@ -99,7 +99,7 @@ def test_merge_and_reproducer_commands(runs, tmp_path):
 def test_faults_are_reported_and_the_run_goes_on(tmp_path):
     """A hang is a timeout and os._exit a crash (the case process is replaced); a case that
     kills the xdist worker itself is a crash too (pytest_handlecrashitem; xdist replaces the
-    worker and the item is not run again)."""
+    worker and the case is not run again)."""
     path = tmp_path / "faults.json"
     done = cli("run", "--target", "torch", "--cases", FAULTS, "--json", str(path), "-n", "2",
                "--timeout", "1", "-k", "fine or exits or sleeps or kills", "-q",
