@@ -127,6 +127,14 @@ class TorchLike:
         hidden = self.F.relu(self.x @ w1 + b1)
         return self.F.cross_entropy(hidden @ w2 + b2, self.labels)
 
+    def mlp_first_gradient(self):
+        """(loss, dloss/dW2) of a fresh batch-64 MLP: checks that every library does the same
+        arithmetic."""
+        self.mlp_setup(64)
+        loss = self.mlp_loss()
+        loss.backward()
+        return loss.item(), self.params[2].grad.numpy().copy()
+
     def mlp_step(self):
         loss = self.mlp_loss()
         loss.backward()
@@ -200,6 +208,12 @@ class MyGrad:
         w1, b1, w2, b2 = self.params
         hidden = self.relu(self.mg.matmul(self.x, w1) + b1)
         return self.xent(self.mg.matmul(hidden, w2) + b2, self.labels)
+
+    def mlp_first_gradient(self):
+        self.mlp_setup(64)
+        loss = self.mlp_loss()
+        loss.backward()
+        return float(loss.item()), np.array(self.params[2].grad)
 
     def mlp_step(self):
         loss = self.mlp_loss()
@@ -276,6 +290,12 @@ class HipsAutograd:
             return -anp.mean(anp.sum(log_probs * onehot, axis=1))
 
         self.mlp = (self.grad(loss), list(params))
+        self.mlp_loss_fn = loss
+
+    def mlp_first_gradient(self):
+        self.mlp_setup(64)
+        gradient, params = self.mlp
+        return float(self.mlp_loss_fn(params)), np.array(gradient(params)[2])
 
     def mlp_step(self):
         gradient, params = self.mlp
@@ -463,6 +483,22 @@ def print_table(rows, lib_names):
             print("  ".join("-" * w for w in widths))
 
 
+def check_same_arithmetic(libraries) -> str:
+    reference = libraries["torch"].mlp_first_gradient() if "torch" in libraries else None
+    verdicts = []
+    for name, lib in libraries.items():
+        if name == "torch" or reference is None:
+            continue
+        result = attempt(lib.mlp_first_gradient)
+        if isinstance(result, str):
+            verdicts.append(f"{name} failed ({result})")
+            continue
+        agrees = (np.isclose(result[0], reference[0], rtol=1e-4)
+                  and np.allclose(result[1], reference[1], rtol=1e-3, atol=1e-6))
+        verdicts.append(f"{name} {'agrees' if agrees else 'DISAGREES'}")
+    return ", ".join(verdicts) or "(torch not measured)"
+
+
 def version_of(name: str) -> str:
     try:
         return importlib.metadata.version(name)
@@ -486,6 +522,7 @@ def run(quick: bool, names) -> int:
                     + ["-" if r is None else f"{r:.2f}x",
                        "-" if limit is None else f"<= {limit}x", v])
 
+    same_work = check_same_arithmetic(libraries)
     results = {n: attempt(lambda lib=lib: time_tutorial(lib, repeat))
                for n, lib in libraries.items()}
     add("tutorial fwd+bwd", results, results.get("torch"), 1.0)
@@ -535,7 +572,8 @@ def run(quick: bool, names) -> int:
 
     print(f"one thread; numpy {np.__version__}; "
           + ", ".join(f"{n} {version_of(n)}" for n in names))
-    print("chain: backward only (autograd: forward+backward); times are per iteration/node\n")
+    print("chain: backward only (autograd: forward+backward); times are per iteration/node")
+    print(f"same arithmetic (MLP loss and dL/dW2 against torch's): {same_work}\n")
     print_table(rows, names)
     return misses
 
