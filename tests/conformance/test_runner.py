@@ -151,7 +151,8 @@ def test_in_process_timeout(monkeypatch, no_known):
 
 
 def test_isolated_run_survives_hangs_and_crashes(monkeypatch, no_known):
-    """In a case process: an alarm-proof hang is killed, os._exit is a crash, the rest runs."""
+    """In a case process: an alarm-proof hang is killed, os._exit and a segfault are crashes,
+    the rest runs."""
     monkeypatch.setenv("SAMPLE_SLEEP_S", "30")
     report = runner.run("torch", collect(FAULTS), known=no_known, timeout_s=0.5,
                         want_cuda=False, isolate=True)
@@ -162,8 +163,10 @@ def test_isolated_run_survives_hangs_and_crashes(monkeypatch, no_known):
     crash = records["faults::exits[target~torch-cpu]"]
     assert crash["status"] == "crash" and crash["reason"] == (
         "target: the process running the case died (exit code 3)")   # torch-cpu ran
+    segfault = records["faults::segfaults[target~torch-cpu]"]
+    assert segfault["status"] == "crash" and "killed by SIGSEGV" in segfault["reason"]
     assert records["faults::fine[target~torch-cpu]"]["status"] == "match"
-    assert report["complete"] and report["summary"]["unexpected"] == 3
+    assert report["complete"] and report["summary"]["unexpected"] == 4
 
 
 def test_interrupt_leaves_an_incomplete_report(sample_cases, no_known, tmp_path, monkeypatch):

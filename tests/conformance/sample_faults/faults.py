@@ -41,3 +41,11 @@ def case_kills_its_worker(torch, device):
         os.kill(int(os.environ["CONFORMANCE_OWNER_PID"]), signal.SIGKILL)
         time.sleep(30)
     return {"ones": torch.tensor(np.ones(3, np.float32), device=device)}
+
+
+def case_segfaults(torch, device):
+    """Dereferences a null pointer on the target lane: the process dies of SIGSEGV."""
+    if _is_target(torch):
+        import ctypes
+        ctypes.string_at(0)
+    return {"ones": torch.tensor(np.ones(3, np.float32), device=device)}
