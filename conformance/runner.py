@@ -199,7 +199,10 @@ def build_records(case: Case, lane_info: dict[str, dict], results: dict[str, dic
                 if "traceback" in res:
                     record.setdefault("tracebacks", {})[side] = res["traceback"]
         if record["status"] != "match":
-            record["reproducer"] = reproducer.build(case, target, record)
+            try:
+                record["reproducer"] = reproducer.build(case, target, record)
+            except Exception as exc:  # noqa: BLE001 - a record without a script beats none
+                record["reproducer"] = f"# no reproducer: {type(exc).__name__}: {exc}\n"
         records.append(record)
     return records
 
@@ -213,14 +216,6 @@ def _source(case: Case) -> str | None:
         return case.source
     except (OSError, TypeError):
         return None
-
-
-def status_records(case: Case, lane_info: dict[str, dict], target: str, status: str,
-                   reason: str) -> list[dict]:
-    """Records for a case that could not be run at all (the same status on every pair)."""
-    results = {name: {"status": status, "reason": reason, "observations": {}, "duration_s": 0.0}
-               for name, info in lane_info.items() if info["status"] == "run"}
-    return build_records(case, lane_info, results, target)
 
 
 def run_case(case: Case, lanes: dict[str, lanes_module.Lane],
