@@ -35,12 +35,13 @@ _CREATE_GRAPH_WARNING = (
 _warned_create_graph = [False]
 
 
-def _tensor_list(value, what):
+def _as_list(value):
+    """A tensor, a sequence of tensors (or None entries), or None, as a list."""
     if value is None:
         return []
     if hasattr(value, "_data"):
         return [value]
-    return list(value)
+    return list(value)      # a bare float raises "'float' object is not iterable", as in torch
 
 
 def _make_grads(outputs, grads):
@@ -54,7 +55,7 @@ def _make_grads(outputs, grads):
                 continue
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            result.append(out._new(np.ones(out._data.shape, out._dtype.np)))
+            result.append(out._ones_like())
             continue
         if not hasattr(g, "_data"):
             raise TypeError(
@@ -73,21 +74,13 @@ def _size(t) -> str:
     return f"torch.Size([{', '.join(str(s) for s in t._data.shape)}])"
 
 
-def _grad_sequence(grads):
-    if grads is None:
-        return []
-    if hasattr(grads, "_data"):
-        return [grads]
-    return list(grads)      # a bare float raises "'float' object is not iterable", as in torch
-
-
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into every reachable leaf's ``.grad``."""
-    outputs = _tensor_list(tensors, "tensors")
-    grads = _grad_sequence(grad_tensors)
+    outputs = _as_list(tensors)
+    grads = _as_list(grad_tensors)
     if inputs is not None:
-        inputs = _tensor_list(inputs, "inputs")
+        inputs = _as_list(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         for t in inputs:
@@ -107,16 +100,19 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          materialize_grads=False):
     """The gradients of ``outputs`` with respect to ``inputs``, as a tuple; ``.grad`` is
     never touched."""
+    if is_grads_batched:
+        raise NotImplementedError("refgrad's autograd.grad does not support "
+                                  "is_grads_batched=True")
     if materialize_grads and allow_unused is False:
         raise ValueError("Expected allow_unused to be True or not passed when "
                          "materialize_grads=True, but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    outs = _tensor_list(outputs, "outputs")
-    ins = _tensor_list(inputs, "inputs")
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
-    grads = _grad_sequence(grad_outputs)
+    grads = _as_list(grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
     _check_outputs(outs)
