@@ -30,7 +30,6 @@ float = float32
 double = float64
 long = int64
 int = int32
-half = None
 
 __version__ = "0.1.0"
 
@@ -47,10 +46,3 @@ def get_printoptions():
 
 def is_floating_point(input) -> "bool":
     return input.is_floating_point()
-
-
-def is_grad_enabled_():  # pragma: no cover - kept private
-    return is_grad_enabled()
-
-
-del is_grad_enabled_
