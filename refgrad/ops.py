@@ -26,11 +26,10 @@ ROWS: dict = {}
 class Row:
     """One op: its node name, inputs, NumPy forward, and VJP per input."""
 
-    __slots__ = ("name", "input_names", "forward", "vjps", "saved_names", "cls", "quiet",
-                 "variadic", "doc", "params", "positions")
+    __slots__ = ("name", "input_names", "forward", "vjps", "saved_names", "cls", "variadic",
+                 "doc", "params", "positions")
 
-    def __init__(self, name, inputs, forward, vjps, quiet=False, variadic=False, doc="",
-                 params=None):
+    def __init__(self, name, inputs, forward, vjps, variadic=False, doc="", params=None):
         self.name = name
         self.params = params or {}   # op parameters with their defaults (alpha=1 ...)
         self.input_names = tuple(inputs)
@@ -38,7 +37,6 @@ class Row:
         self.forward = forward
         self.vjps = tuple(vjps[k] if vjps.get(k) else ((), None) for k in self.input_names)
         self.saved_names = tuple(sorted({u for uses, _ in self.vjps for u in uses}))
-        self.quiet = quiet          # forward may overflow / divide by zero: silence NumPy
         self.variadic = variadic    # cat / stack: one VJP for every input, fn(g, s, index)
         self.doc = doc
         self.cls = node_class(name, self)
@@ -47,10 +45,9 @@ class Row:
         return f"Row({self.name})"
 
 
-def row(name, inputs, forward, quiet=False, variadic=False, doc="", params=None, **vjps):
+def row(name, inputs, forward, variadic=False, doc="", params=None, **vjps):
     """Add a row: ``row("ExpBackward0", ["self"], _exp, self=(uses("result"), fn))``."""
-    r = Row(name, inputs, forward, vjps, quiet=quiet, variadic=variadic, doc=doc,
-            params=params)
+    r = Row(name, inputs, forward, vjps, variadic=variadic, doc=doc, params=params)
     ROWS[name] = r
     return r
 
@@ -150,15 +147,15 @@ RSUB_TENSOR = row("RsubBackward0", ["self", "other"], lambda a, b, alpha=1: b - 
                   self=(uses("alpha"), lambda g, s: -g if s.alpha == 1 else -g * s.alpha),
                   other=(uses(), lambda g, s: g))
 
-MUL = row("MulBackward0", ["self", "other"], np.multiply, quiet=True,
+MUL = row("MulBackward0", ["self", "other"], np.multiply,
           self=(uses("other"), lambda g, s: g * s.other),
           other=(uses("self"), lambda g, s: g * s.self))
 
 # tensor * python scalar as PyTorch's C++ formulas spell it (inside VJPs): MulBackward1
-MUL_SCALAR = row("MulBackward1", ["self"], lambda a, other: a * other, quiet=True,
+MUL_SCALAR = row("MulBackward1", ["self"], lambda a, other: a * other,
                  self=(uses("other"), lambda g, s: g._mul_scalar(s.other)))
 
-DIV = row("DivBackward0", ["self", "other"], np.true_divide, quiet=True,
+DIV = row("DivBackward0", ["self", "other"], np.true_divide,
           self=(uses("other"), lambda g, s: g / s.other),
           other=(uses("self", "other"), lambda g, s: -g * ((s.self / s.other) / s.other)))
 
@@ -173,7 +170,7 @@ def _pow_scalar_vjp(g, s):
 
 
 POW_SCALAR = row("PowBackward0", ["self"], lambda a, exponent: np.power(a, exponent),
-                 quiet=True, doc="tensor ** python number",
+                 doc="tensor ** python number",
                  self=(uses("self", "exponent"), _pow_scalar_vjp))
 
 
@@ -189,18 +186,18 @@ def _pow_exponent_vjp(g, s):
     return grad.where((s.self != 0) | (s.exponent < 0), 0.0)
 
 
-POW_TENSOR = row("PowBackward1", ["self", "exponent"], np.power, quiet=True,
+POW_TENSOR = row("PowBackward1", ["self", "exponent"], np.power,
                  doc="tensor ** tensor",
                  self=(uses("self", "exponent"), _pow_base_vjp),
                  exponent=(uses("self", "exponent", "result"), _pow_exponent_vjp))
 
-POW_BASE = row("PowBackward2", ["exponent"], lambda e, base: np.power(base, e), quiet=True,
+POW_BASE = row("PowBackward2", ["exponent"], lambda e, base: np.power(base, e),
                doc="python number ** tensor",
                exponent=(uses("result", "base"),
                          lambda g, s: g * (s.result * float(np.log(s.base)))
                          if s.base != 0 else g * (s.result * 0.0)))
 
-RECIPROCAL = row("ReciprocalBackward0", ["self"], lambda a: np.reciprocal(a), quiet=True,
+RECIPROCAL = row("ReciprocalBackward0", ["self"], lambda a: np.reciprocal(a),
                  self=(uses("result"), lambda g, s: -g * (s.result * s.result)))
 
 
@@ -238,19 +235,19 @@ WHERE = row("WhereBackward0", ["self", "other"],
 
 # ========================================================================= unary functions
 
-EXP = row("ExpBackward0", ["self"], _exp, quiet=True,
+EXP = row("ExpBackward0", ["self"], _exp,
           self=(uses("result"), lambda g, s: g * s.result))
 
-LOG = row("LogBackward0", ["self"], _log, quiet=True,
+LOG = row("LogBackward0", ["self"], _log,
           self=(uses("self"), lambda g, s: g / s.self))
 
-LOG1P = row("Log1PBackward0", ["self"], _log1p, quiet=True,
+LOG1P = row("Log1PBackward0", ["self"], _log1p,
             self=(uses("self"), lambda g, s: g / (s.self + 1)))
 
-EXPM1 = row("Expm1Backward0", ["self"], _expm1, quiet=True,
+EXPM1 = row("Expm1Backward0", ["self"], _expm1,
             self=(uses("result"), lambda g, s: g * (s.result + 1)))
 
-SQRT = row("SqrtBackward0", ["self"], np.sqrt, quiet=True,
+SQRT = row("SqrtBackward0", ["self"], np.sqrt,
            self=(uses("result"), lambda g, s: g / (s.result * 2)))
 
 ABS = row("AbsBackward0", ["self"], np.abs,
@@ -289,7 +286,7 @@ TANH_BACKWARD = row(
     grad_output=(uses("output"), lambda g, s: g._pointwise_backward(TANH_BACKWARD, s.output)),
     output=(uses("grad_output", "output"), lambda g, s: g * s.grad_output * s.output * -2))
 
-SIGMOID = row("SigmoidBackward0", ["self"], _sigmoid, quiet=True,
+SIGMOID = row("SigmoidBackward0", ["self"], _sigmoid,
               self=(uses("result"),
                     lambda g, s: g._pointwise_backward(SIGMOID_BACKWARD, s.result)))
 
@@ -301,7 +298,7 @@ SIGMOID_BACKWARD = row(
     output=(uses("grad_output", "output"),
             lambda g, s: g * s.grad_output * (1 - s.output * 2)))
 
-LOG_SIGMOID = row("LogSigmoidBackward0", ["self"], _log_sigmoid, quiet=True,
+LOG_SIGMOID = row("LogSigmoidBackward0", ["self"], _log_sigmoid,
                   self=(uses("self"), lambda g, s: g * (-s.self).sigmoid()))
 
 RELU = row("ReluBackward0", ["self"], lambda a: np.maximum(a, 0).astype(a.dtype, copy=False),
@@ -540,11 +537,11 @@ BMM = row("BmmBackward0", ["self", "mat2"], np.matmul,
 
 # ==================================================================== softmax and log_softmax
 
-SOFTMAX = row("SoftmaxBackward0", ["self"], _softmax, quiet=True,
+SOFTMAX = row("SoftmaxBackward0", ["self"], _softmax,
               self=(uses("result", "dim"),
                     lambda g, s: s.result * (g - (g * s.result).sum(s.dim, keepdim=True))))
 
-LOG_SOFTMAX = row("LogSoftmaxBackward0", ["self"], _log_softmax, quiet=True,
+LOG_SOFTMAX = row("LogSoftmaxBackward0", ["self"], _log_softmax,
                   self=(uses("result", "dim"),
                         lambda g, s: g - s.result.exp() * g.sum(s.dim, keepdim=True)))
 
@@ -589,7 +586,7 @@ def _bce_logits_target_vjp(g, s):
 
 BCE_WITH_LOGITS = row(
     "BinaryCrossEntropyWithLogitsBackward0", ["self", "target"], _bce_logits_forward,
-    quiet=True,
+   
     self=(uses("self", "target", "weight", "pos_weight", "reduction"), _bce_logits_input_vjp),
     target=(uses("self", "target", "weight", "pos_weight", "reduction"),
             _bce_logits_target_vjp))
@@ -609,7 +606,7 @@ def _mse_vjp(sign):
     return vjp
 
 
-MSE = row("MseLossBackward0", ["self", "target"], _mse_forward, quiet=True,
+MSE = row("MseLossBackward0", ["self", "target"], _mse_forward,
           self=(uses("self", "target", "reduction"), _mse_vjp(1)),
           target=(uses("self", "target", "reduction"), _mse_vjp(-1)))
 
@@ -638,7 +635,7 @@ def _bce_target_vjp(g, s):
     return grad / s.target._data.size if s.reduction == 1 else grad
 
 
-BCE = row("BinaryCrossEntropyBackward0", ["self", "target"], _bce_forward, quiet=True,
+BCE = row("BinaryCrossEntropyBackward0", ["self", "target"], _bce_forward,
           self=(uses("self", "target", "weight", "reduction"), _bce_input_vjp),
           target=(uses("self", "target", "weight", "reduction"), _bce_target_vjp))
 
