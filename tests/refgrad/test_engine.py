@@ -474,3 +474,39 @@ def test_post_accumulate_and_node_hooks():
         y.sum().backward()
         return [[(s[0], arr(s[1]).tolist()) if s[0] is True else s for s in seen], x.grad]
     compare(scenario)
+
+
+def test_tutorial_smoke():
+    """The seed tutorial's flow, same inputs on both sides: same prints, same gradients."""
+    import re
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((5, 3)).astype(np.float32)
+    b0 = rng.standard_normal(3).astype(np.float32)
+
+    def scenario(torch):
+        out = []
+        x = torch.ones(5)
+        y = torch.zeros(3)
+        w = torch.tensor(w0, requires_grad=True)
+        b = torch.tensor(b0, requires_grad=True)
+        z = torch.matmul(x, w) + b
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+        out += [str(loss), str(z.grad_fn), str(loss.grad_fn)]
+        loss.backward()
+        out += [str(w.grad), str(b.grad), arr(w.grad).tolist(), arr(b.grad).tolist()]
+        z = torch.matmul(x, w) + b
+        out.append(z.requires_grad)
+        with torch.no_grad():
+            z = torch.matmul(x, w) + b
+        out += [z.requires_grad, (torch.matmul(x, w) + b).detach().requires_grad]
+        inp = torch.eye(5, requires_grad=True)
+        res = (inp + 1).pow(2)
+        res.backward(torch.ones_like(inp), retain_graph=True)
+        out.append(str(inp.grad))
+        res.backward(torch.ones_like(inp), retain_graph=True)
+        out.append(str(inp.grad))
+        inp.grad.zero_()
+        res.backward(torch.ones_like(inp), retain_graph=True)
+        out.append(str(inp.grad))
+        return [re.sub(r"0x[0-9a-f]+", "0x?", o) if isinstance(o, str) else o for o in out]
+    assert scenario(LIBS["refgrad"]) == scenario(LIBS["torch"])
