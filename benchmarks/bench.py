@@ -377,6 +377,46 @@ def time_matmul(lib, repeat):
     return best_time(lib.matmul_step, repeat)
 
 
+def time_numpy_tutorial_floor(repeat):
+    """The tutorial step written out in NumPy: what no autograd can beat."""
+    x, y, w, b = tutorial_data()
+    w_grad, b_grad = np.zeros_like(w), np.zeros_like(b)
+
+    def step():
+        z = x @ w + b
+        # mean(max(z, 0) - z y + log1p(exp(-|z|))) and its gradient (sigmoid(z) - y) / n
+        np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+        dz = (1 / (1 + np.exp(-z)) - y) / z.size
+        w_grad.__iadd__(np.outer(x, dz))
+        b_grad.__iadd__(dz)
+
+    return best_time(step, repeat)
+
+
+def time_numpy_mlp_floor(repeat):
+    """The MLP step written out in NumPy (forward, backward, SGD update)."""
+    params, x, labels = mlp_data(64)
+    w1, b1, w2, b2 = params
+    onehot = np.eye(10, dtype=np.float32)[labels]
+
+    def step():
+        pre = x @ w1 + b1
+        hidden = np.maximum(pre, 0)
+        logits = hidden @ w2 + b2
+        shifted = logits - logits.max(1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(1, keepdims=True)
+        -((shifted - np.log(total)) * onehot).sum() / len(x)
+        dlogits = (exp / total - onehot) / len(x)
+        dw2, db2 = hidden.T @ dlogits, dlogits.sum(0)
+        dpre = np.where(pre > 0, dlogits @ w2.T, 0)
+        dw1, db1 = x.T @ dpre, dpre.sum(0)
+        for p, g in ((w1, dw1), (b1, db1), (w2, dw2), (b2, db2)):
+            p -= LR * g
+
+    return best_time(step, repeat)
+
+
 def time_numpy_matmul_floor(repeat):
     a, b = matmul_data()
     grad_out = np.ones((a.shape[0], b.shape[1]), np.float32)
@@ -526,15 +566,20 @@ def run(quick: bool, names) -> int:
     results = {n: attempt(lambda lib=lib: time_tutorial(lib, repeat))
                for n, lib in libraries.items()}
     add("tutorial fwd+bwd", results, results.get("torch"), 1.0)
+    rows.append(["  numpy floor: tutorial step", fmt_time(time_numpy_tutorial_floor(repeat))]
+                + [""] * (len(names) + 2))
 
     results = {n: attempt(lambda lib=lib: time_mlp(lib, repeat)) for n, lib in libraries.items()}
     add("MLP step 64x784-256-10", results, results.get("torch"), 1.1)
+    rows.append(["  numpy floor: MLP step", fmt_time(time_numpy_mlp_floor(repeat))]
+                + [""] * (len(names) + 2))
 
     results = {n: attempt(lambda lib=lib: time_matmul(lib, repeat))
                for n, lib in libraries.items()}
     floor = time_numpy_matmul_floor(repeat)
-    rows.append(["numpy floor: 3 matmuls", fmt_time(floor)] + [""] * (len(names) + 2))
+    rows.append(["  numpy floor: 3 matmuls", fmt_time(floor)] + [""] * (len(names) + 2))
     add("(A@B).sum() 1024 fwd+bwd", results, floor, 1.05)
+    rows.append(rows.pop(-2))  # the floor row under the row it is the reference of
 
     per_node = {}
     for n in chain_sizes:
