@@ -95,6 +95,16 @@ class _Builder:
         self.pool: list[Value] = []     # float values usable as operands, oldest first
         self.counts = {"x": 0, "c": 0, "v": 0}
 
+    def save(self) -> tuple:
+        return len(self.nodes), len(self.pool), dict(self.counts)
+
+    def restore(self, saved: tuple) -> None:
+        """Forget what was built since :meth:`save` (a dropped step or action)."""
+        nodes, pool, counts = saved
+        del self.nodes[nodes:]
+        del self.pool[pool:]
+        self.counts = counts
+
     def _name(self, prefix: str) -> str:
         name = f"{prefix}{self.counts[prefix]}"
         self.counts[prefix] += 1
@@ -617,8 +627,11 @@ ACTION_KINDS = ("backward", "grad", "second_order", "zero_grad", "grad_none")
 
 
 def _root(b: _Builder) -> Value:
-    """The value an action differentiates: the latest value that requires grad, usually."""
-    steps = [v for v in b.pool if not v.is_leaf]
+    """The value an action differentiates: the latest value that requires grad, usually
+    (a leaf when every step was dropped)."""
+    if not b.pool:
+        b.leaf(b.shape(), edges=_TIES, requires_grad=True)
+    steps = [v for v in b.pool if not v.is_leaf] or b.pool
     candidates = [v for v in steps if v.grad] or steps
     return candidates[-1 - b.draw(st.integers(0, len(candidates) - 1))]
 
@@ -683,21 +696,59 @@ def programs(draw, max_steps: int = 6, max_actions: int = 4, edges: bool | None 
     at_edges = draw(st.integers(0, 3)) == 3 if edges is None else edges
     b = _Builder(draw, dtype, at_edges)
     count = 0
-    while count < max_steps and (count == 0 or draw(st.integers(0, 4)) != 0):
-        spec = draw(st.sampled_from(catalogue))
-        spec.build(b, spec)
+    while count < max_steps and draw(_one_step(b, catalogue, first=count == 0)):
         count += 1
 
     grad_leaves = [v for v in b.pool if v.is_leaf and v.grad]
     actions: list[Action] = []
-    while len(actions) < max_actions and (not actions or draw(st.integers(0, 2)) != 0):
-        kinds = ACTION_KINDS if actions else ACTION_KINDS[:3]
-        if not grad_leaves:       # nothing requires grad: backward, and its error
-            kinds = ("backward",)
-        actions.append(_action(b, draw(st.sampled_from(kinds)), grad_leaves))
+    drawn = 0
+    while drawn < max_actions:
+        action = draw(_one_action(b, grad_leaves, first=drawn == 0, leading=not actions))
+        if action is None:
+            break
+        drawn += 1
+        if action:
+            actions.append(action)
+    if not actions:       # every action was dropped: differentiate the latest value
+        actions.append(_action(b, "backward", grad_leaves))
     return Program(dtype, tuple(b.nodes), tuple(actions), at_edges)
 
 
-def shapes(max_rank: int = 3) -> st.SearchStrategy[tuple[int, ...]]:
-    """Small tensor shapes (the ones programs use): rank 0..max_rank, dims 1..4."""
-    return st.lists(st.integers(1, 4), max_size=max_rank).map(tuple)
+# Each step and each action has a "keep" draw that the shrinker can lower to 0, which drops
+# it: its choices are still drawn (so the steps after it keep their choices), but what it
+# built is rolled back. That is how a step in the middle of a program goes away; hypothesis
+# does not delete a span of many choices by itself. One in ten is dropped while generating.
+
+def _one_step(b: _Builder, catalogue, first: bool) -> st.SearchStrategy[bool]:
+    @st.composite
+    def step(draw) -> bool:
+        if not first and draw(st.integers(0, 4)) == 0:
+            return False
+        keep = draw(st.integers(0, 9)) != 0
+        saved = b.save()
+        spec = draw(st.sampled_from(catalogue))
+        spec.build(b, spec)
+        if not keep:
+            b.restore(saved)
+        return True
+    return step()
+
+
+def _one_action(b: _Builder, grad_leaves: list[Value], first: bool, leading: bool):
+    """``first``: the first action drawn (no "one more?" draw); ``leading``: no action kept
+    yet, so it must compute gradients (zero_grad/grad_none come later)."""
+    @st.composite
+    def action(draw) -> Action | None | bool:
+        if not first and draw(st.integers(0, 2)) == 0:
+            return None
+        keep = draw(st.integers(0, 9)) != 0
+        saved = b.save()
+        kinds = ACTION_KINDS[:3] if leading else ACTION_KINDS
+        if not grad_leaves:       # nothing requires grad: backward, and its error
+            kinds = ("backward",)
+        made = _action(b, draw(st.sampled_from(kinds)), grad_leaves)
+        if not keep:
+            b.restore(saved)
+            return False
+        return made
+    return action()
