@@ -25,19 +25,14 @@ class Recipe:
     node: str
     build: Callable  # build(ns, *tensors, **params) -> output tensor
     draw: Callable   # draw(data) -> (list of arrays, dict of params)
-    torch_node: str | None = None  # where torch names the node differently
-
-    @property
-    def expected_torch_node(self) -> str:
-        return self.torch_node or self.node
 
 
 RECIPES: dict[str, Recipe] = {}
 
 
-def recipe(node, draw, torch_node=None):
+def recipe(node, draw):
     def register(build):
-        RECIPES[node] = Recipe(node, build, draw, torch_node)
+        RECIPES[node] = Recipe(node, build, draw)
         return build
     return register
 
