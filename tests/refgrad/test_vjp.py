@@ -132,14 +132,23 @@ def torch_disagreement(recipe, arrays, params, dtype, cotangent_seed=0) -> str |
 # coverage
 
 
+def rows_without_recipe() -> list[str]:
+    return sorted(set(ops.ROWS) - set(RECIPES))
+
+
 def test_every_table_row_has_a_recipe():
-    missing = sorted(set(ops.ROWS) - set(RECIPES))
+    missing = rows_without_recipe()
     assert not missing, f"rows of refgrad.ops.ROWS without a recipe in op_recipes: {missing}"
 
 
 def test_every_recipe_names_a_table_row():
     stale = sorted(set(RECIPES) - set(ops.ROWS))
     assert not stale, f"recipes for rows refgrad.ops.ROWS does not have: {stale}"
+
+
+def test_a_new_row_without_recipe_is_noticed(monkeypatch):
+    monkeypatch.setitem(ops.ROWS, "FreshOpBackward0", ops.ROWS["ExpBackward0"])
+    assert rows_without_recipe() == ["FreshOpBackward0"]
 
 
 def recipe_for(node):
