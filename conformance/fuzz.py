@@ -19,7 +19,7 @@ import os
 import random
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -1153,6 +1153,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="target module (default $CONFORMANCE_TARGET or refgrad)")
     parser.add_argument("--no-cuda", action="store_true", help="skip the torch-cuda lane")
     parser.add_argument("--no-shrink", action="store_true", help="keep programs as drawn")
+    parser.add_argument("--shrinks", type=int, default=None, metavar="N",
+                        help="divergences to shrink (default: the profile's)")
     parser.add_argument("--json", default="reports/fuzz.json", help="JSON report path")
     parser.add_argument("--html", default=None, help="HTML report path (optional)")
     parser.add_argument("--repro-dir", default="reports/repros",
@@ -1175,6 +1177,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.shrinks is not None:
+        profile = replace(profile, shrinks=max(0, args.shrinks))
     target = lanes_module.resolve_target(args.target)
     if args.replay is not None:
         base, seeds, shard = args.replay, [args.replay], (1, 1)
