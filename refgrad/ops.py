@@ -69,6 +69,14 @@ def _via_float64(fn):
     return precise
 
 
+def _pow(a, b):
+    """a ** b for arrays (either may be 0-d): float32 through float64, rounded once."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype == np.float32 and b.dtype == np.float32:
+        return np.power(a.astype(np.float64), b.astype(np.float64)).astype(np.float32)
+    return np.power(a, b)
+
+
 _exp = _via_float64(np.exp)
 _log = _via_float64(np.log)
 _log1p = _via_float64(np.log1p)
@@ -169,7 +177,27 @@ def _pow_scalar_vjp(g, s):
     return g * s.self.pow(s.exponent - 1)._mul_scalar(s.exponent)
 
 
-POW_SCALAR = row("PowBackward0", ["self"], lambda a, exponent: np.power(a, exponent),
+def _pow_scalar(a, exponent):
+    # PyTorch's kernel special-cases these exponents; others go through pow()
+    e = float(exponent)
+    if a.dtype.kind == "f":
+        if e == 2:
+            return a * a
+        if e == 3:
+            return a * a * a
+        if e == 0.5:
+            return np.sqrt(a)
+        if e == -0.5:
+            return 1 / np.sqrt(a)
+        if e == -1:
+            return 1 / a
+        if e == -2:
+            return 1 / (a * a)
+        return _pow(a, np.asarray(exponent, a.dtype))
+    return np.power(a, exponent)
+
+
+POW_SCALAR = row("PowBackward0", ["self"], _pow_scalar,
                  doc="tensor ** python number",
                  self=(uses("self", "exponent"), _pow_scalar_vjp))
 
@@ -186,12 +214,12 @@ def _pow_exponent_vjp(g, s):
     return grad.where((s.self != 0) | (s.exponent < 0), 0.0)
 
 
-POW_TENSOR = row("PowBackward1", ["self", "exponent"], np.power,
+POW_TENSOR = row("PowBackward1", ["self", "exponent"], lambda a, b: _pow(a, b),
                  doc="tensor ** tensor",
                  self=(uses("self", "exponent"), _pow_base_vjp),
                  exponent=(uses("self", "exponent", "result"), _pow_exponent_vjp))
 
-POW_BASE = row("PowBackward2", ["exponent"], lambda e, base: np.power(base, e),
+POW_BASE = row("PowBackward2", ["exponent"], lambda e, base: _pow(base, e),
                doc="python number ** tensor",
                exponent=(uses("result", "base"),
                          lambda g, s: g * (s.result * float(np.log(s.base)))

@@ -90,8 +90,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     if retain_graph is None:
         retain_graph = create_graph
+    root_grads = _make_grads(outputs, grads)      # PyTorch checks these first
     _check_outputs(outputs)
-    root_grads = _make_grads(outputs, grads)
     run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate=True)
 
 
@@ -115,11 +115,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grads = _as_list(grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
+    root_grads = _make_grads(outs, grads)
     _check_outputs(outs)
     for t in ins:
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    root_grads = _make_grads(outs, grads)
     result = run(outs, root_grads, retain_graph, create_graph, ins, accumulate=False)
     for i, g in enumerate(result):
         if g is None:
@@ -135,7 +135,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def _check_outputs(outputs):
     for i, out in enumerate(outputs):
-        if not out._rg:
+        if not out._rg or (out._grad_fn is None and out._view_ng):
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
 

@@ -253,7 +253,12 @@ def record(row, out, inputs, ctx=None, extra=None):
             continue
         if t._rg:
             fn = t._grad_fn
-            edges.append((fn if fn is not None else accumulator(t), 0))
+            if fn is not None:
+                edges.append((fn, 0))
+            elif t._view_ng:            # a view made under no_grad: requires grad, no edge
+                edges.append(_NONE_EDGE)
+            else:
+                edges.append((accumulator(t), 0))
             needs = True
         else:
             edges.append(_NONE_EDGE)
