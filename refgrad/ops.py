@@ -446,6 +446,10 @@ AMIN = row("AminBackward0", ["self"], lambda a, dim, keepdim: np.asarray(
 VIEW = row("ViewBackward0", ["self"], lambda a, shape: a.reshape(shape),
            self=(uses("self_sym_sizes"), lambda g, s: g.reshape(s.self_sym_sizes)))
 
+# reshape of a non-contiguous tensor whose strides still allow a view
+RESHAPE_ALIAS = row("ReshapeAliasBackward0", ["self"], lambda a, shape: a.reshape(shape),
+                    self=(uses("self_sym_sizes"), lambda g, s: g.reshape(s.self_sym_sizes)))
+
 UNSAFE_VIEW = row("UnsafeViewBackward0", ["self"], lambda a, shape: a.reshape(shape),
                   self=(uses("self_sym_sizes"), lambda g, s: g.reshape(s.self_sym_sizes)))
 

@@ -1443,13 +1443,16 @@ class Tensor:
         return self.view(other._data.shape)
 
     def reshape(self, *shape):
+        """A view when the strides allow one (ViewBackward0 if contiguous, else
+        ReshapeAliasBackward0), otherwise a copy (UnsafeViewBackward0 over CloneBackward0)."""
         shape = self._shape_arg(shape)
         data = self._data.view()
         try:
             data.shape = shape
         except AttributeError:
             return self.clone()._unsafe_view(shape)
-        return self._view_op(_ops.VIEW, data, {"self_sym_sizes": self._data.shape})
+        row = _ops.VIEW if self._data.flags.c_contiguous else _ops.RESHAPE_ALIAS
+        return self._view_op(row, data, {"self_sym_sizes": self._data.shape})
 
     def reshape_as(self, other):
         return self.reshape(other._data.shape)
