@@ -973,6 +973,13 @@ def shrink_job(job: Job) -> list[dict]:
         seed = record["fuzz"]["seed"]
         program, choices = generate(profile, seed)
         observed, seconds = run_program(program, lanes)
+        status, _, _ = compare_program(observed[record["left"]], observed[record["right"]])
+        if status != "diverge":
+            # Shrinking needs the divergence to come back; say so rather than pretend.
+            out.append({**record, "reason": record["reason"] + (
+                f"; not shrunk: {status} when run again (a flaky divergence, or the target "
+                f"changed during the campaign)")})
+            continue
         record = {**record, "fuzz": dict(record["fuzz"])}
         record["reason"] = record["fuzz"].get("first_reason", record["reason"])
         explain_divergence(record, Outcome(seed, program, choices, observed, seconds),

@@ -225,3 +225,13 @@ def test_zero_tensors_from_double_backward_are_observed_by_value():
     first = plain["items"][0]
     assert first["values"] == [0.0, 0.0, 0.0] and first["dtype"] == "torch.float64"
     assert first["requires_grad"] is False and first["grad_fn"] is None
+
+
+def test_a_divergence_that_does_not_come_back_is_not_shrunk():
+    record = {"id": fuzz.record_id(3, "target~torch-cpu"), "pair": "target~torch-cpu",
+              "left": "target", "right": "torch-cpu", "status": "diverge", "reason": "was",
+              "observables": [], "fuzz": {"seed": 3, "ops": 2}}
+    job = fuzz.Job("ci", (), "torch", False, True, None, None, (record,))
+    (again,) = fuzz.shrink_job(job)
+    assert again["reason"].startswith("was; not shrunk: match when run again")
+    assert "shrunk_ops" not in again["fuzz"]
