@@ -279,7 +279,11 @@ SQRT = row("SqrtBackward0", ["self"], np.sqrt,
            self=(uses("result"), lambda g, s: g / (s.result * 2)))
 
 ABS = row("AbsBackward0", ["self"], np.abs,
-          self=(uses("self"), lambda g, s: g * s.self.sign()))
+          self=(uses("self"), lambda g, s: g * s.self.sgn()))
+
+# sgn's gradient is zero; PyTorch returns it as an immutable "ZeroTensor"
+SGN = row("SgnBackward0", ["self"], np.sign,
+          self=(uses(), lambda g, s: g._zero_tensor_like(g._data.shape)))
 
 SIGN = row("SignBackward0", ["self"], np.sign,
            self=(uses(), lambda g, s: g._zeros_like()))

@@ -49,6 +49,8 @@ VIEW_OF_NON_LEAF_INPLACE = (
     "refgrad does not support in-place operations on a view of a tensor that requires grad "
     "while grad mode is on: apply the operation out of place, or to the base tensor itself "
     "(t[index] = value is supported)")
+ZERO_TENSOR_INPLACE = ("ZeroTensors are immutable. Please use the materialized zero tensor "
+                       "obtained using .clone() if you want a mutable tensor.")
 INFERENCE_INPLACE = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
     "clone to get a normal tensor before doing inplace update.See "
@@ -167,6 +169,7 @@ def _wrap(data, dtype, inference=None):
     t._retains = False
     t._inf = _STATE.inference if inference is None else inference
     t._view_ng = False
+    t._zt = False
     return t
 
 
@@ -260,7 +263,7 @@ class Tensor:
     """An n-dimensional array that records the operations applied to it."""
 
     __slots__ = ("_data", "_dtype", "_rg", "_grad_fn", "_grad", "_vc", "_base", "_hooks",
-                 "_post_hooks", "_acc", "_retains", "_inf", "_view_ng", "__weakref__")
+                 "_post_hooks", "_acc", "_retains", "_inf", "_view_ng", "_zt", "__weakref__")
     __array_ufunc__ = None          # NumPy defers to our reflected operators
     __hash__ = object.__hash__      # == is elementwise; identity hashing like PyTorch
 
@@ -288,9 +291,22 @@ class Tensor:
         return out
 
     def _detached_copy(self):
-        return _wrap(np.array(self._data, copy=True), self._dtype)
+        t = _wrap(np.array(self._data, copy=True), self._dtype)
+        t._zt = self._zt
+        return t
+
+    def _zero_tensor_like(self, shape):
+        """PyTorch's efficient zero tensor: the gradient of sgn; immutable."""
+        t = _wrap(np.zeros(shape, self._dtype.np), self._dtype)
+        t._zt = True
+        return t
+
+    def _is_zerotensor(self) -> bool:
+        return self._zt
 
     def _add_in_place_raw(self, data) -> None:
+        if self._zt:
+            raise RuntimeError(ZERO_TENSOR_INPLACE)
         if self._data.flags.writeable:
             np.add(self._data, data, out=self._data, casting="unsafe")
         else:
@@ -751,6 +767,9 @@ class Tensor:
         if data.dtype != dt.np:
             data = data.astype(dt.np)
         out = _wrap(data, dt)
+        if (self._zt or other._zt) and row is _ops.MUL and data.shape == (
+                self._data.shape if self._zt else other._data.shape):
+            out._zt = True              # zero times anything stays an (immutable) zero
         if self._rg or other._rg:
             record(row, out, (self, other), ctx)
         return out
@@ -884,6 +903,9 @@ class Tensor:
 
     def sign(self):
         return self._unary(_ops.SIGN)
+
+    def sgn(self):
+        return self._unary(_ops.SGN)
 
     def floor(self):
         return self._unary(_ops.FLOOR)
@@ -1102,6 +1124,8 @@ class Tensor:
 
     # ----------------------------------------------------------------------- in-place
     def _check_inplace(self):
+        if self._zt:
+            raise RuntimeError(ZERO_TENSOR_INPLACE)
         if _STATE.enabled:
             base = self._base
             if self._view_ng:
@@ -2015,6 +2039,7 @@ def _method_function(name):
 _FUNCTION_NAMES = (
     "sub", "subtract", "multiply", "div", "divide", "true_divide", "rsub", "neg", "negative",
     "reciprocal", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "abs", "absolute", "sign",
+    "sgn",
     "floor", "round", "sin", "cos", "tanh", "sigmoid", "relu", "square", "clamp_min",
     "clamp_max", "maximum", "minimum", "softmax", "log_softmax", "sum", "mean", "amax", "amin",
     "argmax", "argmin", "mm", "mv", "dot", "inner", "bmm", "outer", "ger", "transpose",

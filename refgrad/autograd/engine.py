@@ -239,7 +239,7 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
                     continue
                 if g is not None:
                     held = buffers.get(nxt)
-                    buffers[nxt] = g if held is None else held + g
+                    buffers[nxt] = g if held is None else _add_grads(held, g)
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
@@ -248,6 +248,15 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
     finally:
         _STATE.enabled = previous_mode
     return results
+
+
+def _add_grads(a, b):
+    """Sum two gradients flowing into one node (a ZeroTensor adds nothing, as in torch)."""
+    if a._zt and a._data.shape == b._data.shape:
+        return b
+    if b._zt and a._data.shape == b._data.shape:
+        return a
+    return a + b
 
 
 def _nodes_leading_to(nodes, targets):
