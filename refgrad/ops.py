@@ -622,7 +622,6 @@ def _bce_logits_target_vjp(g, s):
 
 BCE_WITH_LOGITS = row(
     "BinaryCrossEntropyWithLogitsBackward0", ["self", "target"], _bce_logits_forward,
-   
     self=(uses("self", "target", "weight", "pos_weight", "reduction"), _bce_logits_input_vjp),
     target=(uses("self", "target", "weight", "pos_weight", "reduction"),
             _bce_logits_target_vjp))

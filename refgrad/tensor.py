@@ -578,9 +578,15 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def tolist(self):
+        if self._zt:
+            raise RuntimeError("tolist() shouldn't be called on a tensor with unallocated "
+                               "storage")
         return self._data.tolist()
 
     def numpy(self, *, force=False):
+        if self._zt and not force:
+            raise RuntimeError(" Cannot convert a ZeroTensor to numpy. Set force=True if you "
+                               "need the zero array.")
         if self._rg and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
@@ -708,6 +714,7 @@ class Tensor:
         t = _wrap(self._data, self._dtype)
         t._vc = self._vc            # shares storage AND the version counter
         t._inf = self._inf
+        t._zt = self._zt
         return t
 
     def detach_(self):

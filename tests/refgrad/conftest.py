@@ -69,7 +69,12 @@ def arr(t) -> np.ndarray:
     """A tensor (either library) as a NumPy array; None stays None."""
     if t is None:
         return None
-    return np.array(t.detach().numpy() if hasattr(t, "detach") else t)
+    if hasattr(t, "detach"):
+        t = t.detach()
+        if t._is_zerotensor():          # torch's ZeroTensor refuses .numpy(); its clone does not
+            t = t.clone()
+        return np.array(t.numpy())
+    return np.array(t)
 
 
 def same(a, b) -> bool:

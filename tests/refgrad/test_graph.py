@@ -44,7 +44,7 @@ EXPRESSIONS = [
     # unary (§2.2)
     "torch.exp(a)", "torch.log(p)", "torch.sin(a)", "torch.cos(a)", "torch.tanh(a)",
     "torch.sigmoid(a)", "F.sigmoid(a)", "torch.relu(a)", "F.relu(a)", "torch.abs(a)",
-    "torch.sqrt(p)", "torch.square(a)", "torch.reciprocal(p)", "torch.log1p(p)",
+    "torch.sqrt(p)", "torch.square(a)", "torch.reciprocal(p)", "torch.log1p(p)", "a.sgn()",
     "torch.expm1(a)", "F.logsigmoid(a)", "torch.clamp(a, min=0)", "torch.clamp(a, -1, 1)",
     "a.clamp(max=0.5)", "a.clamp_min(0)", "a.clamp_max(0)", "torch.maximum(a, p)",
     "torch.minimum(a, p)", "torch.where(a > 0, a, p)", "a.sign()", "torch.floor(a)",
@@ -104,7 +104,7 @@ def test_gradients_match_torch(expr):
         assert close(grads["refgrad"][key], grads["torch"][key], 1e-5, 1e-6), key
 
 
-SECOND_ORDER = ["torch.sigmoid(x)", "torch.tanh(x)", "torch.relu(x) ** 2", "x[[0, 2]] ** 2",
+SECOND_ORDER = ["torch.sigmoid(x)", "torch.tanh(x)", "torch.abs(x) * x", "torch.relu(x) ** 2", "x[[0, 2]] ** 2",
                 "x[1] ** 2", "x[1:3] ** 2", "x.exp() * x", "x ** 3"]
 
 

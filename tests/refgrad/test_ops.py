@@ -179,3 +179,22 @@ def test_nn_namespace():
         refgrad.nn.functional.binary_cross_entropy_with_logits
     p = torch.nn.Parameter(torch.ones(2))
     assert p.requires_grad and p.is_leaf and isinstance(p, torch.Tensor)
+
+
+def test_zero_tensor_gradient_of_sgn_matches_torch():
+    seen = {}
+    for name, lib in LIBS.items():
+        x = lib.tensor([0.0, -2.0, -2.0], requires_grad=True)
+        (g,) = lib.autograd.grad(lib.abs(x), x, grad_outputs=lib.full((3,), -2.0),
+                                 create_graph=True)
+        (g * -2).sum().backward()
+        out = [x.grad._is_zerotensor(), arr(x.grad).tolist()]
+        for action in (x.grad.zero_, lambda: x.grad.add_(1)):
+            try:
+                action()
+                out.append("ok")
+            except RuntimeError as exc:
+                out.append(str(exc))
+        out += [(x.grad * 2)._is_zerotensor(), (x.grad + 1)._is_zerotensor()]
+        seen[name] = out
+    assert seen["refgrad"] == seen["torch"]
