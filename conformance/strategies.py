@@ -7,9 +7,10 @@ backward without ``retain_graph`` raises). The strategies build only valid progr
 are chosen among values that fit the op (by shape and by a tracked value interval) or made
 fresh inside the domain, so nothing is generated and then filtered away.
 
-Draws are arranged so that hypothesis shrinks towards simple programs: fewer steps, fewer
-actions, operands chained from the latest value, scalars before tensors, domain values before
-edge values, the first op of :data:`OPS` (``add``) before the others.
+Draws are arranged so that hypothesis shrinks towards simple programs: fewer steps (each step
+and action can be dropped by lowering one draw), fewer actions, operands reused from earlier
+values, scalars before tensors, domain values before edge values, the first op of
+:data:`OPS` (``add``) before the others.
 """
 from __future__ import annotations
 
@@ -166,11 +167,14 @@ class _Builder:
 
     def operand(self, spec: OpSpec, position: int, accept: Callable[[Value], bool],
                 fresh_shape: Callable[[], tuple], dtype: str | None = None) -> Value:
-        """An operand that fits: a value already in the program (the latest first), or fresh.
-        ``dtype`` restricts it to one dtype (ops that do not promote)."""
+        """An operand that fits: a value already in the program, or fresh. ``dtype``
+        restricts it to one dtype (ops that do not promote).
+
+        Values are counted from the program's start, so that dropping a step after the
+        operand (while shrinking) leaves the reference alone."""
         candidates = [v for v in self.pool if accept(v) and dtype in (None, v.dtype)]
         if candidates and self.draw(st.integers(0, 3)) != 3:
-            return candidates[-1 - self.draw(st.integers(0, len(candidates) - 1))]
+            return candidates[self.draw(st.integers(0, len(candidates) - 1))]
         return self.leaf(fresh_shape(), spec.domains[position], spec.edges, dtype=dtype)
 
     def shape(self, min_rank=0, max_rank=3) -> tuple[int, ...]:
