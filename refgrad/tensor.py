@@ -202,13 +202,9 @@ def broadcast_error(sa, sb) -> RuntimeError:
 
 
 # PyTorch never warns about overflow, division by zero or invalid values; NumPy does unless
-# told not to. np.errstate costs microseconds per op; its context variable costs far less.
-try:
-    from numpy._core._multiarray_umath import _extobj_contextvar as _NP_ERRORS
-    with np.errstate(all="ignore"):
-        _NP_QUIET = _NP_ERRORS.get()
-except (ImportError, AttributeError):  # pragma: no cover - other NumPy versions
-    _NP_ERRORS = None
+# told not to (see NP_ERRORS in autograd/engine.py).
+_NP_ERRORS = _engine.NP_ERRORS
+_NP_QUIET = _engine.NP_QUIET
 
 
 def _forward(row, *arrays, **params):
@@ -216,11 +212,14 @@ def _forward(row, *arrays, **params):
     broadcasting message."""
     try:
         if _NP_ERRORS is not None:
-            token = _NP_ERRORS.set(_NP_QUIET)
-            try:
+            if _NP_ERRORS.get() is _NP_QUIET:       # already quiet (inside a backward pass)
                 out = row.forward(*arrays, **params)
-            finally:
-                _NP_ERRORS.reset(token)
+            else:
+                token = _NP_ERRORS.set(_NP_QUIET)
+                try:
+                    out = row.forward(*arrays, **params)
+                finally:
+                    _NP_ERRORS.reset(token)
         else:
             with np.errstate(all="ignore"):
                 out = row.forward(*arrays, **params)

@@ -81,11 +81,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                      reduce=None, reduction="mean", pos_weight=None):
     """mean((1 - y) * x - log_weight * logsigmoid(x)), exact for large logits."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    if target.shape != input.shape:
+    if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
     code = _reduction_code(reduction)
-    dt = _dt.result_type(input, target)
+    dt = input._dtype if input._dtype is target._dtype else _dt.result_type(input, target)
     if not target._dtype.is_floating_point:
         raise RuntimeError(f"result type {dt.dot_name} can't be cast to the desired output "
                            f"type {target._dtype.dot_name}")
