@@ -56,6 +56,12 @@ INFERENCE_INPLACE = (
     "clone to get a normal tensor before doing inplace update.See "
     "https://github.com/pytorch/rfcs/pull/17 for more details.")
 _warned_scalar_conversion = [False]
+TRANSPOSE_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor.")
+_warned_transpose = {"low": False, "high": False}
 
 
 class Size(tuple):
@@ -563,7 +569,13 @@ class Tensor:
 
     @property
     def T(self):
-        return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
+        ndim = self._data.ndim
+        if ndim != 2:
+            site = "low" if ndim < 2 else "high"    # PyTorch warns once from each of two sites
+            if not _warned_transpose[site]:
+                _warned_transpose[site] = True
+                warnings.warn(TRANSPOSE_WARNING, UserWarning, stacklevel=2)
+        return self.permute(tuple(range(ndim - 1, -1, -1)))
 
     @property
     def mT(self):

@@ -207,3 +207,13 @@ def test_scalar_conversion_warning_fires_once():
     seen = warnings_of(lambda: [float(a[0]), float(a[1]), float(a.sum())])
     assert seen == [("UserWarning", "Converting a tensor with requires_grad=True to a scalar "
                      "may lead to unexpected behavior.\nConsider using tensor.detach() first.")]
+
+
+def test_transpose_warning_for_other_than_two_dims_fires_once_per_kind():
+    import sys
+
+    import refgrad
+    sys.modules["refgrad.tensor"]._warned_transpose.update(low=False, high=False)
+    seen = warnings_of(lambda: [refgrad.ones(3).T, refgrad.ones(3).T, refgrad.ones(2, 3, 4).T,
+                                refgrad.ones(()).T, refgrad.ones(2, 3).T])
+    assert len(seen) == 2 and all(w[1].startswith("The use of `x.T` on tensors") for w in seen)
