@@ -359,32 +359,8 @@ def _observer(lane_name: str):
                 attribute = text[len(_TENSOR_METHOD_MISSING):].split("'")[0]
                 return {"type": "missing", "name": f"Tensor.{attribute}"}
             return obs_mod.to_plain(obs_mod.raised(value))
-        return obs_mod.to_plain(_materialise(value))
+        return obs_mod.to_plain(value)
     return observe
-
-
-def _materialise(value):
-    """torch's double backward can hand out ZeroTensors, whose values NumPy cannot read: they
-    are observed through a stand-in that reads the values from a plain copy and everything
-    else (dtype, flags, grad_fn) from the original."""
-    if isinstance(value, (tuple, list)):
-        return type(value)(_materialise(v) for v in value)
-    is_zero = getattr(value, "_is_zerotensor", None)
-    if callable(is_zero) and is_zero():
-        return _ZeroTensorView(value)
-    return value
-
-
-class _ZeroTensorView:
-    def __init__(self, tensor):
-        self._tensor = tensor
-        self._values = tensor.detach().clone()
-
-    def detach(self):
-        return self._values
-
-    def __getattr__(self, name):
-        return getattr(self._tensor, name)
 
 
 def run_on_lane(program_fn: Callable, lane) -> tuple[dict, float]:

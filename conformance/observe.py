@@ -196,6 +196,7 @@ def tensor_to_numpy(t: Any):
         lambda: base.cpu().numpy(),
         lambda: base.numpy(),
         lambda: base.cpu().float().numpy(),       # bfloat16 has no NumPy dtype: widen exactly
+        lambda: base.clone().cpu().numpy(),       # torch's ZeroTensor: a copy materialises it
         lambda: np.asarray(base.tolist()),
     ):
         try:

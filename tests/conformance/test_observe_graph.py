@@ -48,3 +48,16 @@ def test_a_shared_node_is_one_node():
     walked = observe.graph(_Wrapper.of(top))
     assert [n.name for n in walked.nodes].count("_Wrapper") == 4
     assert len(walked.edges) == 4
+
+
+def test_a_torch_zero_tensor_is_read_by_value():
+    """Double backward through abs hands out torch's immutable ZeroTensor, which has no
+    numpy(); its values are still observed (as zeros), its flags from the tensor itself."""
+    torch = __import__("torch")
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    (g,) = torch.autograd.grad(x.abs().sum(), x, create_graph=True)
+    (gg,) = torch.autograd.grad(g.sum(), x, create_graph=True)
+    assert gg._is_zerotensor()
+    plain = observe.to_plain(gg)
+    assert plain["values"] == [0.0, 0.0]
+    assert plain["dtype"] == "torch.float32" and plain["shape"] == [2]
