@@ -13,6 +13,7 @@ gradient of ``g(u) . v`` with respect to ``u`` is ``J v``.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Callable
 
 import numpy as np
@@ -22,9 +23,9 @@ __all__ = ["vjp", "jvp", "jacobian", "hessian"]
 
 def _torch_like():
     """The torch-like namespace whose tensors and ``autograd.grad`` these functions use."""
-    import refgrad  # deferred: refgrad's package imports this module
-
-    return refgrad
+    # the package that holds this module, whatever name it was loaded under; deferred:
+    # that package imports this module while it is itself being initialised
+    return importlib.import_module("..", __package__)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,8 +88,18 @@ def _finish(values, create_graph: bool):
     return values if create_graph else values.detach()
 
 
+def _values(tensor) -> np.ndarray:
+    """A tensor's values as a NumPy array, outside the graph."""
+    values = tensor.detach()
+    if getattr(values, "_is_zerotensor", lambda: False)():
+        # a gradient that is zero by construction (sgn's, inside abs's second derivative)
+        # comes as an immutable ZeroTensor, which refuses numpy(); clone() materialises it
+        values = values.clone()
+    return values.numpy()
+
+
 def _zeros_like(ns, tensor, requires_grad: bool = False):
-    array = np.zeros(tuple(tensor.shape), dtype=tensor.detach().numpy().dtype)
+    array = np.zeros(tuple(tensor.shape), dtype=_values(tensor).dtype)
     return ns.tensor(array, requires_grad=requires_grad)
 
 
@@ -256,7 +267,7 @@ def jvp(func: Callable[..., Any], inputs, v=None, create_graph: bool = False,
 
 
 def _one_hot(ns, output, k: int):
-    array = np.zeros(tuple(output.shape), dtype=output.detach().numpy().dtype)
+    array = np.zeros(tuple(output.shape), dtype=_values(output).dtype)
     array.reshape(-1)[k] = 1
     return ns.tensor(array)
 
@@ -266,12 +277,12 @@ def _stack(ns, rows: list, shape: tuple, like, create_graph: bool):
     if create_graph:
         if not rows:
             return _zeros_like(ns, ns.tensor(np.zeros(shape,
-                                                      like.detach().numpy().dtype)))
+                                                      _values(like).dtype)))
         return ns.stack(rows, 0).reshape(shape)
-    dtype = like.detach().numpy().dtype
+    dtype = _values(like).dtype
     if not rows:
         return ns.tensor(np.zeros(shape, dtype=dtype))
-    array = np.stack([row.detach().numpy() for row in rows]).astype(dtype, copy=False)
+    array = np.stack([_values(row) for row in rows]).astype(dtype, copy=False)
     return ns.tensor(array.reshape(shape))
 
 
@@ -313,7 +324,7 @@ def _forward_jacobian(ns, func, inputs, outputs) -> list:
                              for idx, x in enumerate(inputs))
             _, products = jvp(func, inputs, tangents)
             for i, product in enumerate(_as_plain_tuple(products)):
-                columns[i][j].append(product.detach().numpy())
+                columns[i][j].append(_values(product))
     jacobian = []
     for i, out in enumerate(outputs):
         per_input = []
@@ -321,7 +332,7 @@ def _forward_jacobian(ns, func, inputs, outputs) -> list:
             shape = tuple(out.shape) + tuple(inp.shape)
             cols = columns[i][j]
             array = (np.stack(cols, axis=-1) if cols
-                     else np.zeros(shape, dtype=out.detach().numpy().dtype))
+                     else np.zeros(shape, dtype=_values(out).dtype))
             per_input.append(ns.tensor(array.reshape(shape)))
         jacobian.append(per_input)
     # lists, not tuples: PyTorch's forward-mode Jacobian comes back as nested lists

@@ -14,6 +14,7 @@ perturbation, so the check never writes into the caller's tensors.
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from typing import Any, Callable
 
@@ -47,9 +48,9 @@ _UNDEFINED_GRAD_NOTE = (
 
 def _torch_like():
     """The torch-like namespace whose tensors and ``autograd.grad`` the checks use."""
-    import refgrad  # deferred: refgrad's package imports this module
-
-    return refgrad
+    # the package that holds this module, whatever name it was loaded under; deferred:
+    # that package imports this module while it is itself being initialised
+    return importlib.import_module("..", __package__)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,7 +71,12 @@ def _is_tensor(ns, x) -> bool:
 
 def _to_numpy(tensor) -> np.ndarray:
     """A private NumPy copy of a tensor's values (never a view of its storage)."""
-    return np.array(tensor.detach().numpy(), copy=True)
+    values = tensor.detach()
+    if getattr(values, "_is_zerotensor", lambda: False)():
+        # a gradient that is zero by construction (sgn's) comes as an immutable ZeroTensor,
+        # which refuses numpy(); clone() materialises its zeros, as in PyTorch
+        values = values.clone()
+    return np.array(values.numpy(), copy=True)
 
 
 def _is_floating(array: np.ndarray) -> bool:

@@ -221,6 +221,10 @@ _unary_method("Expm1Backward0", "expm1")
 _unary_method("SqrtBackward0", "sqrt", POSITIVE)
 _unary_method("AbsBackward0", "abs", NONZERO)
 _unary_method("SignBackward0", "sign", NONZERO)
+# sgn's gradient is zero everywhere; both libraries return it as an immutable ZeroTensor,
+# which refuses numpy(): test_vjp reads it through clone() and checks that refgrad gives a
+# ZeroTensor where torch does (gradient_values)
+_unary_method("SgnBackward0", "sgn", NONZERO)
 _unary_method("FloorBackward0", "floor", NOT_NEAR_STEP)
 _unary_method("RoundBackward0", "round", NOT_NEAR_STEP)
 _unary_method("SinBackward0", "sin")
@@ -320,6 +324,28 @@ def _amin(ns, a, dim, keepdim):
 @recipe("ViewBackward0", unary(min_dims=1))
 def _view(ns, a):
     return a.view(-1)
+
+
+def _viewable_non_contiguous(data):
+    """A transposed input (both swapped sides >= 2, so not contiguous) and a shape that
+    reshape can still give as a view of it: the same shape, or with unit dims inserted."""
+    rank = data.draw(st.integers(2, 3))
+    shape = tuple(data.draw(st.lists(st.integers(2, MAX_SIDE), min_size=rank,
+                                     max_size=rank)))
+    dim0, dim1 = data.draw(st.lists(st.integers(0, rank - 1), min_size=2, max_size=2,
+                                    unique=True))
+    swapped = list(shape)
+    swapped[dim0], swapped[dim1] = shape[dim1], shape[dim0]
+    for _ in range(data.draw(st.integers(0, 2))):
+        swapped.insert(data.draw(st.integers(0, len(swapped))), 1)
+    if data.draw(st.booleans()):  # let reshape infer one size
+        swapped[data.draw(st.integers(0, len(swapped) - 1))] = -1
+    return [array(data, shape)], {"dim0": dim0, "dim1": dim1, "size": tuple(swapped)}
+
+
+@recipe("ReshapeAliasBackward0", _viewable_non_contiguous)
+def _reshape_alias(ns, a, dim0, dim1, size):
+    return a.transpose(dim0, dim1).reshape(size)
 
 
 @recipe("UnsafeViewBackward0", lambda data: (

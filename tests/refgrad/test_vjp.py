@@ -100,26 +100,45 @@ def gradcheck_disagreement(recipe, arrays, params) -> str | None:
 
 
 def gradients(ns, recipe, arrays, params, dtype, cotangent_seed):
+    """The forward values, and per input ``None`` or ``(values, is a ZeroTensor)``."""
     inputs, output = build(ns, recipe, arrays, params, dtype)
     out_values = output.detach().numpy()
     rng = np.random.default_rng(cotangent_seed)
     cotangent = ns.tensor(rng.uniform(-1, 1, out_values.shape).astype(out_values.dtype))
     leaves = [x for x in inputs if x.requires_grad]
     grads = ns.autograd.grad(output, leaves, cotangent, allow_unused=True)
-    return out_values.copy(), [None if g is None else g.detach().numpy().copy() for g in grads]
+    return out_values.copy(), [None if g is None else gradient_values(g) for g in grads]
+
+
+def gradient_values(grad) -> tuple[np.ndarray, bool]:
+    """A gradient's values, and whether it is a ZeroTensor.
+
+    Some gradients are zero by construction (sgn's): torch returns them as an immutable
+    ZeroTensor, which refuses numpy(). Its zeros are read through clone(), and the kind is
+    kept, so that refgrad must give a ZeroTensor exactly where torch does.
+    """
+    values = grad.detach()
+    if values._is_zerotensor():
+        return values.clone().numpy().copy(), True
+    return values.numpy().copy(), False
 
 
 def torch_disagreement(recipe, arrays, params, dtype, cotangent_seed=0) -> str | None:
     mine_out, mine_grads = gradients(refgrad, recipe, arrays, params, dtype, cotangent_seed)
     ref_out, ref_grads = gradients(torch, recipe, arrays, params, dtype, cotangent_seed)
     rtol, atol = TORCH_TOLERANCE[dtype]
-    pairs = [("forward", mine_out, ref_out)] + [
+    pairs = [("forward", (mine_out, False), (ref_out, False))] + [
         (f"grad of input {i}", m, r) for i, (m, r) in enumerate(zip(mine_grads, ref_grads))]
     for label, mine, ref in pairs:
         if mine is None or ref is None:
             if (mine is None) != (ref is None):
                 return f"{label}: refgrad {mine!r}, torch {ref!r}"
             continue
+        (mine, mine_is_zero_tensor), (ref, ref_is_zero_tensor) = mine, ref
+        if mine_is_zero_tensor != ref_is_zero_tensor:
+            kinds = ["a ZeroTensor" if z else "a plain tensor"
+                     for z in (mine_is_zero_tensor, ref_is_zero_tensor)]
+            return f"{label}: refgrad gives {kinds[0]}, torch {kinds[1]}"
         if mine.shape != ref.shape or mine.dtype != ref.dtype:
             return f"{label}: refgrad {mine.dtype}{mine.shape}, torch {ref.dtype}{ref.shape}"
         if not np.allclose(mine, ref, rtol=rtol, atol=atol, equal_nan=True):
