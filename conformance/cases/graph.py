@@ -150,6 +150,30 @@ def case_shape_op(torch, device, expression):
     return {"grad_fn": grad_fn_name(out), "graph": observe.graph(out, a=a, a1=a1)}
 
 
+# reshape of a non-contiguous input: a view (ReshapeAliasBackward0 over the view's node) when
+# the strides allow one, otherwise a copy (UnsafeViewBackward0 over CloneBackward0). x is
+# (3, 2, 3); each name is the code it runs.
+RESHAPES_OF_VIEWS = {
+    "x.transpose(0,1).reshape(2,3,3)": lambda x: x.transpose(0, 1).reshape(2, 3, 3),
+    "x.transpose(0,1).reshape(-1,3,3)": lambda x: x.transpose(0, 1).reshape(-1, 3, 3),
+    "x.transpose(0,1).reshape(2,3,1,3)": lambda x: x.transpose(0, 1).reshape(2, 3, 1, 3),
+    "x.transpose(0,1).reshape(2,9)": lambda x: x.transpose(0, 1).reshape(2, 9),
+    "x.permute(2,0,1).reshape(3,6)": lambda x: x.permute(2, 0, 1).reshape(3, 6),
+    "x[:,:,::2].reshape(6,2)": lambda x: x[:, :, ::2].reshape(6, 2),
+    "x[:,:,::2].reshape(3,4)": lambda x: x[:, :, ::2].reshape(3, 4),
+    "x.transpose(0,1).reshape(2,3,3).reshape(6,3)":
+        lambda x: x.transpose(0, 1).reshape(2, 3, 3).reshape(6, 3),
+}
+
+
+@parametrize("expression", list(RESHAPES_OF_VIEWS))
+def case_reshape_of_view(torch, device, expression):
+    x = leaf(torch, device, inputs.randn((3, 2, 3), "graph/reshape_of_view/x"))
+    out = RESHAPES_OF_VIEWS[expression](x)
+    return {"grad_fn": grad_fn_name(out), "graph": observe.graph(out, x=x),
+            "out.shape": tuple(out.shape), "out.is_contiguous()": out.is_contiguous()}
+
+
 JOINS = {
     "cat([a,b])": lambda torch, a, b, c: torch.cat([a, b]),
     "cat([a,b],1)": lambda torch, a, b, c: torch.cat([a, b], 1),

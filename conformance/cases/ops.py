@@ -272,6 +272,26 @@ def case_abs(torch, device, shape, dtype):
     return forward_and_vjp(torch, device, torch.abs(a), {"a": a}, key, dtype)
 
 
+# sgn's gradient is zero everywhere: torch gives it as an immutable ZeroTensor
+@parametrize("dtype", DTYPES)
+@parametrize("shape", UNARY_SHAPES, ids=UNARY_IDS)
+def case_sgn(torch, device, shape, dtype):
+    key = _key("sgn", shape, dtype)
+    a = randn_leaf(torch, device, shape, key, dtype)
+    observed = forward_and_vjp(torch, device, torch.sgn(a), {"a": a}, key, dtype)
+    observed["vjp a.add_(1)"] = observe.error(lambda: observed["vjp a"].add_(1))
+    observed["vjp a.clone().add_(1)"] = observe.error(
+        lambda: observed["vjp a"].clone().add_(1))
+    return observed
+
+
+@parametrize("dtype", DTYPES)
+def case_sgn_method(torch, device, dtype):
+    key = _key("sgn_method", (2, 3), dtype)
+    a = randn_leaf(torch, device, (2, 3), key, dtype)
+    return forward_and_vjp(torch, device, a.sgn(), {"a": a}, key, dtype)
+
+
 @parametrize("dtype", DTYPES)
 @parametrize("shape", UNARY_SHAPES, ids=UNARY_IDS)
 def case_sin(torch, device, shape, dtype):
@@ -701,6 +721,18 @@ def case_reshape_non_contiguous(torch, device, dtype):
     return forward_and_vjp(torch, device, a.t().reshape(6), {"a": a}, key, dtype)
 
 
+# reshape of a transposed (3, 2, 3) -> (2, 3, 3) input that strides still allow as a view:
+# torch records ReshapeAliasBackward0 over TransposeBackward0
+@parametrize("dtype", DTYPES)
+@parametrize("new_shape", [(2, 3, 3), (-1, 3, 3), (2, 3, 1, 3)],
+             ids=["2x3x3", "-1x3x3", "2x3x1x3"])
+def case_reshape_viewable_non_contiguous(torch, device, new_shape, dtype):
+    key = _key("reshape_viewable_non_contiguous", new_shape, dtype)
+    a = randn_leaf(torch, device, (3, 2, 3), key, dtype)
+    out = a.transpose(0, 1).reshape(new_shape)
+    return forward_and_vjp(torch, device, out, {"a": a}, key, dtype)
+
+
 @parametrize("dtype", DTYPES)
 @parametrize("new_shape", [(3, 2), (6,), (-1, 2), (1, 2, 3)], ids=["3x2", "6", "-1x2", "1x2x3"])
 def case_view(torch, device, new_shape, dtype):
@@ -959,6 +991,9 @@ SECOND_ORDER = {
     "relu-linear": lambda torch, x: torch.relu(x).sum(),
     "sigmoid": lambda torch, x: torch.sigmoid(x).sum(),
     "tanh": lambda torch, x: torch.tanh(x).sum(),
+    # abs' derivative is sgn(x), whose own gradient is a ZeroTensor
+    "abs": lambda torch, x: torch.abs(x).sum(),
+    "abs-squared": lambda torch, x: (torch.abs(x) ** 2).sum(),
 }
 
 
