@@ -237,3 +237,11 @@ def test_errors_match_torch(ns, error_name):
     theirs = raised(lambda: getattr(torch_functional, tool)(*make_args(torch), **kwargs))
     assert theirs[0] is not None  # the reference case really is an error
     assert mine == theirs
+
+
+def test_hessian_through_a_zero_tensor_gradient(ns):
+    """abs differentiates twice through sgn, whose gradient is torch's immutable ZeroTensor."""
+    mine = functional.hessian(lambda a: a.abs().sum(), make(ns, A))
+    theirs = torch_functional.hessian(lambda a: a.abs().sum(), make(torch, A))
+    np.testing.assert_array_equal(to_numpy(mine), np.zeros(A.shape + A.shape))
+    np.testing.assert_array_equal(to_numpy(mine), to_numpy(theirs).copy())

@@ -232,3 +232,12 @@ def test_reachable_where_torch_code_looks_for_it():
     assert refgrad.autograd.gradgradcheck is gradcheck_module.gradgradcheck
     assert GradcheckError.__module__ == "refgrad.autograd.gradcheck"
     assert refgrad.autograd.functional.jacobian.__module__ == "refgrad.autograd.functional"
+
+
+def test_gradgradcheck_through_a_zero_tensor_gradient(ns):
+    """The second derivative of abs comes back as torch's ZeroTensor (no numpy()): read anyway."""
+    (a,) = values((2, 3), seed=7)
+    a = np.where(np.abs(a) < 0.1, 0.5, a)  # away from the kink
+    func = lambda x: x.abs()  # noqa: E731
+    assert torch.autograd.gradgradcheck(func, inputs_for(torch, [a]))
+    assert gradcheck_module.gradgradcheck(func, inputs_for(ns, [a]))
