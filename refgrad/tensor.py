@@ -160,22 +160,16 @@ _RETURN_TYPES = {n: _return_type(n) for n in ("max", "min")}
 # ------------------------------------------------------------------------------ wrapping
 
 def _wrap(data, dtype, inference=None):
-    """A fresh leaf around ``data`` (no copy)."""
+    """A fresh leaf around ``data`` (no copy). Only what every tensor needs is set here; the
+    rarely set attributes (hooks, ``_acc``, ``_base`` ...) read their class-level defaults."""
     t = _new(Tensor)
     t._data = data
     t._dtype = dtype
     t._rg = False
     t._grad_fn = None
-    t._grad = None
     t._vc = [0]
-    t._base = None
-    t._hooks = None
-    t._post_hooks = None
-    t._acc = None
-    t._retains = False
-    t._inf = _STATE.inference if inference is None else inference
-    t._view_ng = False
-    t._zt = False
+    if (_STATE.inference if inference is None else inference):
+        t._inf = True
     return t
 
 
@@ -267,8 +261,18 @@ def _float_dtype(dtype):
 class Tensor:
     """An n-dimensional array that records the operations applied to it."""
 
-    __slots__ = ("_data", "_dtype", "_rg", "_grad_fn", "_grad", "_vc", "_base", "_hooks",
-                 "_post_hooks", "_acc", "_retains", "_inf", "_view_ng", "_zt", "__weakref__")
+    # set on every tensor; the rest live in __dict__ once set, with the defaults below
+    # (``__slots__[:-1]`` - everything but __weakref__ - is what a copy of a tensor takes)
+    __slots__ = ("_data", "_dtype", "_rg", "_grad_fn", "_vc", "__dict__", "__weakref__")
+    _grad = None                    # .grad of a leaf (or of a non-leaf that retains it)
+    _base = None                    # the tensor a view was made of
+    _hooks = None                   # tensor hooks (registration order)
+    _post_hooks = None              # post-accumulate-grad hooks
+    _acc = None                     # weak reference to the leaf's AccumulateGrad
+    _retains = False                # retain_grad() was called
+    _inf = False                    # made in inference mode
+    _view_ng = False                # a view made under no_grad of a tensor requiring grad
+    _zt = False                     # an immutable ZeroTensor
     __array_ufunc__ = None          # NumPy defers to our reflected operators
     __hash__ = object.__hash__      # == is elementwise; identity hashing like PyTorch
 
