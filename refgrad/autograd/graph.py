@@ -26,6 +26,7 @@ from . import grad_mode
 _STATE = grad_mode.STATE
 _sequence = itertools.count()
 _NONE_EDGE = (None, 0)
+_new_object = object.__new__
 _ACCUMULATE_SEQ = 1 << 62       # AccumulateGrad runs as soon as it is ready, like PyTorch's
 
 BACKWARD_TWICE = (
@@ -241,7 +242,8 @@ def record(row, out, inputs, ctx=None, extra=None):
     ``ctx`` holds plain parameters; ``extra`` holds tensors that are saved but are not graph
     inputs (indices, a condition, a loss target...). Returns ``out``.
     """
-    if not _STATE.enabled:
+    state = _STATE
+    if not state.enabled:
         return out
     edges = []
     meta = []
@@ -263,22 +265,22 @@ def record(row, out, inputs, ctx=None, extra=None):
         else:
             edges.append(_NONE_EDGE)
         meta.append((t._data.shape, t._dtype))
-    if not needs or _STATE.inference:
+    if not needs or state.inference:
         return out
-    node = row.cls.__new__(row.cls)
-    node.next_functions = tuple(edges)
+    node = _new_object(row.cls)
+    node.next_functions = edges = tuple(edges)
     node._seq = next(_sequence)
+    defaults = row.params
     if ctx is None:
-        ctx = {}
-    if row.params:
-        for key, default in row.params.items():
+        ctx = dict(defaults) if defaults else {}
+    elif defaults:
+        for key, default in defaults.items():
             if key not in ctx:
                 ctx[key] = default
     node._ctx = ctx
     node._meta = meta
     # save what the VJPs of the inputs that need a gradient will read
     saved = None
-    positions = row.positions
     specs = row.vjps if not row.variadic else row.vjps * len(edges)
     for (fn, _), (uses, vjp) in zip(edges, specs):
         if fn is None or not uses:
@@ -295,11 +297,11 @@ def record(row, out, inputs, ctx=None, extra=None):
             if extra is not None and key in extra:
                 value = extra[key]
             else:
-                value = inputs[positions[key]]
+                value = inputs[row.positions[key]]
             if value is None or not hasattr(value, "_vc"):
                 ctx[key] = value            # not a tensor: a plain parameter
                 continue
-            if value._inf and not _STATE.inference:
+            if value._inf and not state.inference:
                 raise RuntimeError(INFERENCE_SAVED)
             saved[key] = (1, value, value._vc, value._vc[0], value._grad_fn)
     node._saved = saved or None     # only tensors count: a node that saved none never raises
