@@ -771,6 +771,10 @@ class Tensor:
     def _binary(self, row, other, ctx=None):
         if type(other) is Tensor and other._dtype is self._dtype:
             return self._binary_tensors(row, other, self._dtype, ctx)
+        if (type(other) is float or type(other) is int) and self._dtype.is_floating_point:
+            # a python number never changes a floating tensor's dtype (result_type)
+            return self._binary_tensors(row, _scalar_tensor(other, self._dtype), self._dtype,
+                                        ctx)
         other = _as_operand(other)
         if isinstance(other, Tensor):
             dt = self._dtype if other._dtype is self._dtype else _dt.result_type(self, other)
@@ -841,6 +845,10 @@ class Tensor:
     def div(self, other, *, rounding_mode=None):
         if rounding_mode is not None:
             return self._rounded_div(other, rounding_mode)
+        if (type(other) is float or type(other) is int) and self._dtype.is_floating_point:
+            # a python number never changes a floating tensor's dtype (result_type)
+            return self._binary_tensors(_ops.DIV, _scalar_tensor(other, self._dtype),
+                                        self._dtype)
         other = _as_operand(other)
         dt = _dt.result_type(self, other)
         if not dt.is_floating_point:
