@@ -162,22 +162,22 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
         if g is not None:
             roots.append((_input_node(out), g))
 
-    # 1. dependency counts over the reachable graph (iterative)
+    # 1. dependency counts over the reachable graph (iterative); its keys are the nodes seen
     deps = {}
-    seen = set()
     stack = []
     for node, _ in roots:
-        if node not in seen:
-            seen.add(node)
+        if node not in deps:
+            deps[node] = 0
             stack.append(node)
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
                 stack.append(nxt)
 
     captures = None
@@ -186,7 +186,7 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
         captures = {}
         for i, t in enumerate(inputs):
             captures.setdefault(_input_node(t), []).append(i)
-        needed = _nodes_leading_to(seen, captures)
+        needed = _nodes_leading_to(deps, captures)
     results = [None] * (len(inputs) if inputs is not None else 0)
 
     # 2./3. run ready nodes, most recent first
@@ -199,7 +199,7 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
         else:
             buffers[node] = g
     for node in list(buffers):
-        if deps.get(node, 0) == 0:
+        if deps[node] == 0:
             heap.append((-node._seq, tie, node))
             tie += 1
     heapq.heapify(heap)
@@ -209,9 +209,13 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
     # NumPy quiet once for the whole pass, not per VJP operation
     quiet = NP_ERRORS.set(NP_QUIET) if NP_ERRORS is not None else None
     pop, push = heapq.heappop, heapq.heappush
+    ready = None        # the one ready node, while no other is: it skips the heap
     try:
-        while heap:
-            node = pop(heap)[2]
+        while heap or ready is not None:
+            if ready is not None:
+                node, ready = ready, None
+            else:
+                node = pop(heap)[2]
             grad = buffers.pop(node, None)
             if needed is not None and node not in needed:
                 continue
@@ -255,6 +259,13 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
+                    if not heap and ready is None:
+                        ready = nxt
+                        continue
+                    if ready is not None:
+                        push(heap, (-ready._seq, tie, ready))
+                        tie += 1
+                        ready = None
                     push(heap, (-nxt._seq, tie, nxt))
                     tie += 1
     finally:
