@@ -193,6 +193,7 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
     buffers = {}
     heap = []
     tie = 0
+    held = None
     for node, g in roots:
         if node in buffers:
             buffers[node] = buffers[node] + g
@@ -268,6 +269,8 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
                         ready = None
                     push(heap, (-nxt._seq, tie, nxt))
                     tie += 1
+            # drop this frame's references, so that a leaf can take its buffer over
+            grads = g = held = None
     finally:
         if quiet is not None:
             NP_ERRORS.reset(quiet)
@@ -355,12 +358,13 @@ def _capture(node, grad, inputs, indices, results, accumulate, create_graph):
 
 
 def _owned_by_engine_only(grad) -> bool:
-    """True when ``grad`` is referenced only by the engine's frames (the two below and
-    getrefcount's argument) and owns a writable, contiguous array of its own."""
+    """True when ``grad`` is referenced only by the engine's frames (run's, _accumulate's,
+    this one's and getrefcount's argument) and owns a writable, contiguous array that
+    nothing else holds (``grad._data``, the local ``data`` and getrefcount's argument)."""
     data = grad._data
     return (sys.getrefcount(grad) <= 4 and grad._grad_fn is None and grad._base is None
             and data.base is None and data.flags.writeable and data.flags.c_contiguous
-            and sys.getrefcount(data) <= 2)
+            and sys.getrefcount(data) <= 3)
 
 
 def _accumulate(node, grad, create_graph):
