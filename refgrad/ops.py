@@ -63,7 +63,10 @@ def _via_float64(fn):
     NumPy's own float32 kernels are less accurate than PyTorch's and round differently."""
     def precise(x, *args):
         if x.dtype == np.float32:
-            return fn(x.astype(np.float64), *args).astype(np.float32)
+            wide = x.astype(np.float64)
+            if wide.ndim:           # an array: in place, one allocation less
+                return fn(wide, *args, out=wide).astype(np.float32)
+            return fn(wide, *args).astype(np.float32)
         return fn(x, *args)
     precise.__name__ = getattr(fn, "__name__", "precise")
     return precise
@@ -107,15 +110,20 @@ def _log_sigmoid(x):
     return np.minimum(x, 0) - _log1p(_exp(-np.abs(x)))
 
 
+# (ndarray.max and .sum are these reductions behind a slower Python wrapper)
+_max_reduce = np.maximum.reduce
+_sum_reduce = np.add.reduce
+
+
 def _softmax(x, dim):
-    shifted = x - x.max(axis=dim, keepdims=True)
+    shifted = x - _max_reduce(x, axis=dim, keepdims=True)
     e = _exp(shifted)
-    return e * (1 / e.sum(axis=dim, keepdims=True))     # PyTorch multiplies by 1/sum
+    return e * (1 / _sum_reduce(e, axis=dim, keepdims=True))    # PyTorch multiplies by 1/sum
 
 
 def _log_softmax(x, dim):
-    shifted = x - x.max(axis=dim, keepdims=True)
-    return shifted - _log(_exp(shifted).sum(axis=dim, keepdims=True))
+    shifted = x - _max_reduce(x, axis=dim, keepdims=True)
+    return shifted - _log(_sum_reduce(_exp(shifted), axis=dim, keepdims=True))
 
 
 def _mean(a, axis=None, keepdims=False):
