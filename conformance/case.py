@@ -100,7 +100,8 @@ def collect(package: str = "conformance.cases") -> list[Case]:
         module = importlib.import_module(f"{package}.{info.name}")
         funcs = [
             f for n, f in vars(module).items()
-            if n.startswith(CASE_PREFIX) and inspect.isfunction(f) and f.__module__ == module.__name__
+            if n.startswith(CASE_PREFIX) and inspect.isfunction(f)
+            and f.__module__ == module.__name__
         ]
         funcs.sort(key=lambda f: f.__code__.co_firstlineno)
         for func in funcs:

@@ -237,7 +237,8 @@ def test_char_diff_folds_letter_noise_into_words():
 
 
 def test_char_diff_of_unrelated_texts_marks_them_whole():
-    left, right = "(no warnings)", "UserWarning: The .grad attribute of a Tensor that is not a leaf"
+    left = "(no warnings)"
+    right = "UserWarning: The .grad attribute of a Tensor that is not a leaf"
     assert char_diff(left, right) == {"left": [[1, left]], "right": [[1, right]]}
 
 
