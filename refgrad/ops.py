@@ -27,7 +27,7 @@ class Row:
     """One op: its node name, inputs, NumPy forward, and VJP per input."""
 
     __slots__ = ("name", "input_names", "forward", "vjps", "saved_names", "cls", "variadic",
-                 "doc", "params", "positions")
+                 "doc", "params", "positions", "saves", "saves_any")
 
     def __init__(self, name, inputs, forward, vjps, variadic=False, doc="", params=None):
         self.name = name
@@ -37,6 +37,11 @@ class Row:
         self.forward = forward
         self.vjps = tuple(vjps[k] if vjps.get(k) else ((), None) for k in self.input_names)
         self.saved_names = tuple(sorted({u for uses, _ in self.vjps for u in uses}))
+        # worked out once for record(): per input, what its VJP saves beyond the op's
+        # parameters (those are always in the node's context)
+        self.saves = tuple(tuple(u for u in uses if u not in self.params)
+                           for uses, _ in self.vjps)
+        self.saves_any = any(self.saves)
         self.variadic = variadic    # cat / stack: one VJP for every input, fn(g, s, index)
         self.doc = doc
         self.cls = node_class(name, self)

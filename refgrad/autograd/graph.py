@@ -281,8 +281,8 @@ def record(row, out, inputs, ctx=None, extra=None):
     node._meta = meta
     # save what the VJPs of the inputs that need a gradient will read
     saved = None
-    specs = row.vjps if not row.variadic else row.vjps * len(edges)
-    for (fn, _), (uses, vjp) in zip(edges, specs):
+    saves = row.saves if not row.variadic else row.saves * len(edges)
+    for (fn, _), uses in zip(edges, saves) if row.saves_any else ():
         if fn is None or not uses:
             continue
         for key in uses:
