@@ -26,8 +26,8 @@ ROWS: dict = {}
 class Row:
     """One op: its node name, inputs, NumPy forward, and VJP per input."""
 
-    __slots__ = ("name", "input_names", "forward", "vjps", "saved_names", "cls", "variadic",
-                 "doc", "params", "positions", "saves", "saves_any")
+    __slots__ = ("name", "input_names", "forward", "_vjps", "saved_names", "cls", "variadic",
+                 "doc", "params", "positions", "saves", "saves_any", "vjp_fns")
 
     def __init__(self, name, inputs, forward, vjps, variadic=False, doc="", params=None):
         self.name = name
@@ -36,15 +36,24 @@ class Row:
         self.positions = {name: i for i, name in enumerate(self.input_names)}
         self.forward = forward
         self.vjps = tuple(vjps[k] if vjps.get(k) else ((), None) for k in self.input_names)
-        self.saved_names = tuple(sorted({u for uses, _ in self.vjps for u in uses}))
-        # worked out once for record(): per input, what its VJP saves beyond the op's
-        # parameters (those are always in the node's context)
-        self.saves = tuple(tuple(u for u in uses if u not in self.params)
-                           for uses, _ in self.vjps)
-        self.saves_any = any(self.saves)
         self.variadic = variadic    # cat / stack: one VJP for every input, fn(g, s, index)
         self.doc = doc
         self.cls = node_class(name, self)
+
+    @property
+    def vjps(self):
+        """``(uses, fn)`` per input."""
+        return self._vjps
+
+    @vjps.setter
+    def vjps(self, vjps):
+        self._vjps = vjps = tuple(vjps)
+        self.saved_names = tuple(sorted({u for uses, _ in vjps for u in uses}))
+        # worked out once for record() and Node.apply: per input, what its VJP saves beyond
+        # the op's parameters (those are always in the node's context), and the VJP itself
+        self.saves = tuple(tuple(u for u in uses if u not in self.params) for uses, _ in vjps)
+        self.saves_any = any(self.saves)
+        self.vjp_fns = tuple(fn for _, fn in vjps)
 
     def __repr__(self) -> str:
         return f"Row({self.name})"

@@ -132,13 +132,16 @@ class Node:
         row = type(self).row
         saved = _Saved(self._unpack())
         grads = []
-        specs = row.vjps if not row.variadic else row.vjps * len(self._meta)
-        for i, ((nxt, _), (uses, vjp), meta) in enumerate(
-                zip(self.next_functions, specs, self._meta)):
+        if row.variadic:        # cat / stack: one VJP for every input, told which one
+            shared = row.vjp_fns[0]
+            calls = [(lambda g, s, i=i: shared(g, s, i)) for i in range(len(self._meta))]
+        else:
+            calls = row.vjp_fns
+        for (nxt, _), vjp, meta in zip(self.next_functions, calls, self._meta):
             if nxt is None or vjp is None:
                 grads.append(None)
                 continue
-            g = vjp(grad, saved) if not row.variadic else vjp(grad, saved, i)
+            g = vjp(grad, saved)
             if g is not None:
                 shape, dt = meta
                 if g._data.shape != shape:
