@@ -72,11 +72,14 @@ def uses(*names):
 
 # ------------------------------------------------------------------------ helpers (numpy)
 
+_FLOAT32 = np.dtype(np.float32)     # a dtype compares faster with a dtype than with a type
+
+
 def _via_float64(fn):
     """Transcendental functions of float32 arrays computed in float64 and rounded once:
     NumPy's own float32 kernels are less accurate than PyTorch's and round differently."""
     def precise(x, *args):
-        if x.dtype == np.float32:
+        if x.dtype == _FLOAT32:
             wide = x.astype(np.float64)
             if wide.ndim:           # an array: in place, one allocation less
                 return fn(wide, *args, out=wide).astype(np.float32)

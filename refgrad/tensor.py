@@ -1233,8 +1233,15 @@ class Tensor:
                                    f"broadcast shape {_shape_str(result_shape)}")
         if not self._data.flags.writeable:
             self._write(self._data)     # raises PyTorch's error for expanded tensors
-        with np.errstate(all="ignore"):
-            ufunc(self._data, o, out=self._data, casting="unsafe")
+        if _NP_ERRORS is not None:      # quiet, as np.errstate(all="ignore"), but cheaper
+            token = _NP_ERRORS.set(_NP_QUIET)
+            try:
+                ufunc(self._data, o, out=self._data, casting="unsafe")
+            finally:
+                _NP_ERRORS.reset(token)
+        else:
+            with np.errstate(all="ignore"):
+                ufunc(self._data, o, out=self._data, casting="unsafe")
         self._vc[0] += 1
         return self
 

@@ -93,7 +93,11 @@ class Node:
             return self._ctx
         values = dict(self._ctx)
         for key, item in saved.items():
-            values[key] = _unpack_one(self, item)
+            # an input held as is and not modified since: no call needed
+            if item[0] == 1 and item[2][0] == item[3]:
+                values[key] = item[1]
+            else:
+                values[key] = _unpack_one(self, item)
         return values
 
     def __getattr__(self, attr: str):
