@@ -338,7 +338,9 @@ class Tensor:
         return t
 
     def _ones_like(self):
-        return _wrap(np.ones(self._data.shape, self._dtype.np), self._dtype)
+        ones = np.empty(self._data.shape, self._dtype.np)
+        ones.fill(1)                # np.ones, without its Python-level wrapper
+        return _wrap(ones, self._dtype)
 
     def _expand_to(self, shape):
         """``expand`` for shapes known to be valid (inside VJPs)."""
