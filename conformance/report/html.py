@@ -26,7 +26,6 @@ import hashlib
 import json
 import math
 import os
-import secrets
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from conformance.report.json_report import write_text_atomically
 from conformance.report.schema import PAIRS, SCHEMA_VERSION, STATUSES
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -77,22 +77,7 @@ def render_html(report: dict) -> str:
 
 def write_html(report: dict, path: str | os.PathLike) -> None:
     """Render ``report`` and write it to ``path`` atomically (a temp file, then os.replace)."""
-    text = render_html(report)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # A fresh name opened with "x", not mkstemp: mkstemp's files are private (0600), and a
-    # report is meant to be read by others; this one gets the umask's usual permissions.
-    temp_name = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        with open(temp_name, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp_name, target)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
-        raise
+    write_text_atomically(path, render_html(report))
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -62,14 +62,20 @@ def dumps(report: dict) -> str:
 
 
 def write(report: dict, path: str | os.PathLike) -> Path:
-    """Write ``report`` to ``path`` atomically: a temporary file beside it, then os.replace,
-    so a reader (or a run killed mid-write) never sees half a report."""
+    """Write ``report`` to ``path`` atomically (see :func:`write_text_atomically`)."""
+    return write_text_atomically(path, dumps(report))
+
+
+def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to a temporary file beside ``path``, then os.replace it into place, so a
+    reader (or a run killed mid-write) never sees half a file. The temporary name is opened
+    with "x" rather than made by mkstemp, whose files are private (0600): a report is meant to
+    be read by others and gets the umask's usual permissions."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = dumps(report)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with open(temp, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -92,3 +92,19 @@ def test_differences_lists_newly_unexpected_and_fixed():
         ("a::new[target~torch-cpu]", None), ("a::x[target~torch-cpu]", "match")]
     assert [(d["id"], d["was"]) for d in diff["fixed"]] == [("a::y[target~torch-cpu]", "diverge")]
     assert diff["gone"] == ["a::gone[target~torch-cpu]"]
+
+
+def test_reports_are_readable_by_others(tmp_path):
+    """Atomic writes must not leave mkstemp's private 0600 mode on a report."""
+    import os
+    import stat
+
+    from conformance.report import json_report
+
+    old = os.umask(0o022)
+    try:
+        path = json_report.write_text_atomically(tmp_path / "r.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary left behind
