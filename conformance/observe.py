@@ -245,8 +245,6 @@ def _stats(arr) -> dict:
 
 
 def _tensor_plain(t: Any, truncate: bool) -> dict:
-    import numpy as np
-
     arr = tensor_to_numpy(t)
     grad_fn = getattr(t, "grad_fn", None)
     device = getattr(t, "device", None)
@@ -261,23 +259,24 @@ def _tensor_plain(t: Any, truncate: bool) -> dict:
         "truncated": False,
         "stats": _stats(arr),
     }
-    if truncate and arr.size > TRUNCATE_ABOVE:
-        plain["values"] = _values_to_json(np.ravel(arr)[:TRUNCATE_KEEP])
-        plain["truncated"] = True
-    else:
-        plain["values"] = _values_to_json(arr)
-    return plain
+    return _with_values(plain, arr, truncate)
 
 
 def _numpy_plain(arr, truncate: bool) -> dict:
     """A NumPy array a case returned: shown and compared like a tensor without autograd."""
-    import numpy as np
-
     plain = {
         "type": "tensor", "dtype": f"numpy.{arr.dtype}", "shape": list(arr.shape),
         "device": None, "requires_grad": None, "is_leaf": None, "grad_fn": None,
         "truncated": False, "stats": _stats(arr),
     }
+    return _with_values(plain, arr, truncate)
+
+
+def _with_values(plain: dict, arr, truncate: bool) -> dict:
+    """Add the values to a tensor's plain form: all of them, or the first TRUNCATE_KEEP
+    (flattened) of a tensor over TRUNCATE_ABOVE elements."""
+    import numpy as np
+
     if truncate and arr.size > TRUNCATE_ABOVE:
         plain["values"] = _values_to_json(np.ravel(arr)[:TRUNCATE_KEEP])
         plain["truncated"] = True
