@@ -254,11 +254,13 @@ def record(row, out, inputs, ctx=None, extra=None):
         return out
     edges = []
     meta = []
+    wants = []      # per input: does it require grad (its VJP's values are saved), edge or not
     needs = False
     for t in inputs:
         if t is None:
             edges.append(_NONE_EDGE)
             meta.append(None)
+            wants.append(False)
             continue
         if t._rg:
             fn = t._grad_fn
@@ -271,6 +273,7 @@ def record(row, out, inputs, ctx=None, extra=None):
             needs = True
         else:
             edges.append(_NONE_EDGE)
+        wants.append(t._rg)
         meta.append((t._data.shape, t._dtype))
     if not needs or state.inference:
         return out
@@ -289,8 +292,8 @@ def record(row, out, inputs, ctx=None, extra=None):
     # save what the VJPs of the inputs that need a gradient will read
     saved = None
     saves = row.saves if not row.variadic else row.saves * len(edges)
-    for (fn, _), uses in zip(edges, saves) if row.saves_any else ():
-        if fn is None or not uses:
+    for want, uses in zip(wants, saves) if row.saves_any else ():
+        if not want or not uses:
             continue
         for key in uses:
             if key in ctx or (saved is not None and key in saved):

@@ -510,3 +510,19 @@ def test_tutorial_smoke():
         out.append(str(inp.grad))
         return [re.sub(r"0x[0-9a-f]+", "0x?", o) if isinstance(o, str) else o for o in out]
     assert scenario(LIBS["refgrad"]) == scenario(LIBS["torch"])
+
+
+def test_an_op_on_a_no_grad_view_saves_for_it_and_frees_on_backward():
+    """A view made under no_grad requires grad but has no edge; the op on it still saves what
+    that input's VJP reads, so a second backward raises as torch's does (found by fuzzing)."""
+    def scenario(lib):
+        x = lib.tensor([[0.5, 1.0, 2.0]], requires_grad=True)
+        with lib.no_grad():
+            view = x.t()
+        y = view / lib.tensor([[[1.0], [0.5], [0.5]], [[1.0], [2.0], [4.0]]])
+        first = outcome(lambda: y.backward(lib.ones(2, 3, 1)))
+        second = outcome(lambda: y.backward(lib.ones(2, 3, 1)))
+        return first[0], second[0], second[1][:50], x.grad is None
+
+    assert scenario(LIBS["refgrad"]) == scenario(LIBS["torch"])
+    assert scenario(LIBS["torch"])[1] == "RuntimeError"
