@@ -21,7 +21,7 @@ def _finish(t, requires_grad):
     if requires_grad:
         if not t._dtype.is_floating_point:
             raise RuntimeError(FACTORY_REQUIRES_GRAD)
-        t._rg = True
+        t._requires_grad = True
     return t
 
 
@@ -42,7 +42,7 @@ def _nested(data, depth, shape, flat, kinds):
             if depth == len(shape) or depth > len(shape):
                 return
             return
-        data = data.tolist() if not data._rg else data._data.tolist()
+        data = data.tolist() if not data._requires_grad else data._data.tolist()
     if isinstance(data, np.ndarray):
         kinds.add(_dt.from_numpy(data.dtype))
         data = data.tolist()

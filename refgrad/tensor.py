@@ -165,9 +165,9 @@ def _wrap(data, dtype, inference=None):
     t = _new(Tensor)
     t._data = data
     t._dtype = dtype
-    t._rg = False
+    t._requires_grad = False
     t._grad_fn = None
-    t._vc = [0]
+    t._version_counter = [0]
     if (_STATE.inference if inference is None else inference):
         t._inf = True
     return t
@@ -263,7 +263,8 @@ class Tensor:
 
     # set on every tensor; the rest live in __dict__ once set, with the defaults below
     # (``__slots__[:-1]`` - everything but __weakref__ - is what a copy of a tensor takes)
-    __slots__ = ("_data", "_dtype", "_rg", "_grad_fn", "_vc", "__dict__", "__weakref__")
+    __slots__ = ("_data", "_dtype", "_requires_grad", "_grad_fn", "_version_counter", "__dict__",
+                 "__weakref__")
     _grad = None                    # .grad of a leaf (or of a non-leaf that retains it)
     _base = None                    # the tensor a view was made of
     _hooks = None                   # tensor hooks (registration order)
@@ -271,8 +272,8 @@ class Tensor:
     _acc = None                     # weak reference to the leaf's AccumulateGrad
     _retains = False                # retain_grad() was called
     _inf = False                    # made in inference mode
-    _view_ng = False                # a view made under no_grad of a tensor requiring grad
-    _zt = False                     # an immutable ZeroTensor
+    _no_grad_view = False           # a view made under no_grad of a tensor requiring grad
+    _zero_tensor = False            # an immutable ZeroTensor
     __array_ufunc__ = None          # NumPy defers to our reflected operators
     __hash__ = object.__hash__      # == is elementwise; identity hashing like PyTorch
 
@@ -295,46 +296,46 @@ class Tensor:
         """A copy that stays differentiable (CopyBackwards): a leaf's first create_graph
         gradient."""
         out = _wrap(np.array(self._data, copy=True), self._dtype)
-        if self._rg:
+        if self._requires_grad:
             record(_ops.COPY, out, (None, self))
         return out
 
     def _detached_copy(self):
         t = _wrap(np.array(self._data, copy=True), self._dtype)
-        t._zt = self._zt
+        t._zero_tensor = self._zero_tensor
         return t
 
     def _zero_tensor_like(self, shape):
         """PyTorch's efficient zero tensor: the gradient of sgn; immutable."""
         t = _wrap(np.zeros(shape, self._dtype.np), self._dtype)
-        t._zt = True
+        t._zero_tensor = True
         return t
 
     def _is_zerotensor(self) -> bool:
-        return self._zt
+        return self._zero_tensor
 
     def _add_in_place_raw(self, data) -> None:
-        if self._zt:
+        if self._zero_tensor:
             raise RuntimeError(ZERO_TENSOR_INPLACE)
         if self._data.flags.writeable:
             np.add(self._data, data, out=self._data, casting="unsafe")
         else:
             self._data = self._data + data
-        self._vc[0] += 1
+        self._version_counter[0] += 1
 
     def _saved_view(self):
         """How a node keeps its own result: same array and version counter, no graph."""
         t = _wrap(self._data, self._dtype, False)
-        t._vc = self._vc
+        t._version_counter = self._version_counter
         return t
 
     def _as_output_of(self, node):
         if not _STATE.enabled:
             return self
         t = _wrap(self._data, self._dtype, False)
-        t._vc = self._vc
+        t._version_counter = self._version_counter
         t._grad_fn = node
-        t._rg = True
+        t._requires_grad = True
         return t
 
     def _ones_like(self):
@@ -360,7 +361,7 @@ class Tensor:
         """tensor * python number recorded as MulBackward1 (the C++ spelling)."""
         out = _wrap(_forward(_ops.MUL_SCALAR, self._data, np.asarray(value, self._dtype.np)),
                     self._dtype)
-        if self._rg:
+        if self._requires_grad:
             record(_ops.MUL_SCALAR, out, (self,), {"other": value})
         return out
 
@@ -377,7 +378,7 @@ class Tensor:
         else:
             data[key] = self._data
         out = _wrap(data, self._dtype)
-        if self._rg:
+        if self._requires_grad:
             if kind == "index":
                 record(_ops.INDEX_PUT, out, (None, self), {"index_key": key})
             else:
@@ -390,7 +391,7 @@ class Tensor:
         dt = self._dtype
         b = other._data if other._dtype is dt else other._data.astype(dt.np)
         out = _wrap(_forward(row, self._data, b).astype(dt.np, copy=False), dt)
-        if self._rg or other._rg:
+        if self._requires_grad or other._requires_grad:
             record(row, out, (self, other))
         return out
 
@@ -480,7 +481,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._vc[0]
+        return self._version_counter[0]
 
     @property
     def is_leaf(self) -> bool:
@@ -492,7 +493,7 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        return self._rg
+        return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value) -> None:
@@ -517,7 +518,7 @@ class Tensor:
         if value and self._inf and not _STATE.inference:
             raise RuntimeError("Setting requires_grad=True on inference tensor outside "
                                "InferenceMode is not allowed.")
-        self._rg = value
+        self._requires_grad = value
 
     @property
     def grad(self):
@@ -555,7 +556,7 @@ class Tensor:
         return self._retains
 
     def retain_grad(self) -> None:
-        if not self._rg:
+        if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._grad_fn is None or self._retains:
             return
@@ -595,16 +596,16 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def tolist(self):
-        if self._zt:
+        if self._zero_tensor:
             raise RuntimeError("tolist() shouldn't be called on a tensor with unallocated "
                                "storage")
         return self._data.tolist()
 
     def numpy(self, *, force=False):
-        if self._zt and not force:
+        if self._zero_tensor and not force:
             raise RuntimeError(" Cannot convert a ZeroTensor to numpy. Set force=True if you "
                                "need the zero array.")
-        if self._rg and not force:
+        if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         return self._data
@@ -622,7 +623,7 @@ class Tensor:
     def _scalar(self, kind):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self._rg and not _warned_scalar_conversion[0]:
+        if self._requires_grad and not _warned_scalar_conversion[0]:
             _warned_scalar_conversion[0] = True
             warnings.warn(SCALAR_CONVERSION_WARNING, UserWarning, stacklevel=3)
         return kind(self._data.reshape(()).item())
@@ -658,10 +659,10 @@ class Tensor:
         return bool((self == item).any())
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild, (self._data, self._rg))
+        return (_rebuild, (self._data, self._requires_grad))
 
     def __repr__(self, *, tensor_contents=None) -> str:
-        leaf_rg = self._rg and self._grad_fn is None
+        leaf_rg = self._requires_grad and self._grad_fn is None
         fn_name = type(self._grad_fn).__name__ if self._grad_fn is not None else None
         try:
             from ._printing import format_tensor
@@ -698,7 +699,7 @@ class Tensor:
 
     def _to(self, dtype):
         out = _wrap(self._data.astype(dtype.np), dtype)
-        if self._rg and dtype.is_floating_point:
+        if self._requires_grad and dtype.is_floating_point:
             record(_ops.TO_COPY, out, (self,), {"dtype": dtype})
         return out
 
@@ -728,20 +729,20 @@ class Tensor:
     # ------------------------------------------------------------------ graph handling
     def detach(self):
         t = _wrap(self._data, self._dtype)
-        t._vc = self._vc            # shares storage AND the version counter
+        t._version_counter = self._version_counter   # shares storage AND the version counter
         t._inf = self._inf
-        t._zt = self._zt
+        t._zero_tensor = self._zero_tensor
         return t
 
     def detach_(self):
         if self._base is not None and self._grad_fn is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self._grad_fn = None
-        self._rg = False
+        self._requires_grad = False
         return self
 
     def register_hook(self, hook) -> RemovableHandle:
-        if not self._rg:
+        if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require "
                                "gradient")
         if self._grad_fn is None:
@@ -794,10 +795,10 @@ class Tensor:
         if data.dtype != dt.np:
             data = data.astype(dt.np)
         out = _wrap(data, dt)
-        if (self._zt or other._zt) and row is _ops.MUL and data.shape == (
-                self._data.shape if self._zt else other._data.shape):
-            out._zt = True              # zero times anything stays an (immutable) zero
-        if self._rg or other._rg:
+        if (self._zero_tensor or other._zero_tensor) and row is _ops.MUL and data.shape == (
+                self._data.shape if self._zero_tensor else other._data.shape):
+            out._zero_tensor = True              # zero times anything stays an (immutable) zero
+        if self._requires_grad or other._requires_grad:
             record(row, out, (self, other), ctx)
         return out
 
@@ -809,7 +810,7 @@ class Tensor:
         if data.dtype != x._dtype.np:
             data = data.astype(x._dtype.np)
         out = _wrap(data, x._dtype)
-        if self._rg:
+        if self._requires_grad:
             record(row, out, (self,), ctx)
         return out
 
@@ -834,7 +835,7 @@ class Tensor:
         data = _forward(_ops.RSUB, self._data.astype(dt.np, copy=False),
                         np.asarray(other, dt.np), alpha=alpha)
         out = _wrap(data.astype(dt.np, copy=False), dt)
-        if self._rg:
+        if self._requires_grad:
             record(_ops.RSUB, out, (self,), {"alpha": alpha})
         return out
 
@@ -893,7 +894,7 @@ class Tensor:
                         exponent=np.asarray(exponent, dt.np) if dt.is_floating_point
                         else exponent)
         out = _wrap(data.astype(dt.np, copy=False), dt)
-        if self._rg:
+        if self._requires_grad:
             record(_ops.POW_SCALAR, out, (self,), {"exponent": exponent})
         return out
 
@@ -905,7 +906,7 @@ class Tensor:
         data = _forward(_ops.POW_BASE, self._data.astype(dt.np, copy=False),
                         base=np.asarray(base, dt.np))
         out = _wrap(data.astype(dt.np, copy=False), dt)
-        if self._rg:
+        if self._requires_grad:
             record(_ops.POW_BASE, out, (self,), {"base": base})
         return out
 
@@ -1003,7 +1004,7 @@ class Tensor:
         a = self._data.astype(dt.np, copy=False)
         b = other._data.astype(dt.np, copy=False)
         out = _wrap(_forward(_ops.WHERE, a, b, condition=cond).astype(dt.np, copy=False), dt)
-        if self._rg or other._rg:
+        if self._requires_grad or other._requires_grad:
             if not isinstance(condition, Tensor):
                 condition = _wrap(cond, _bool)
             record(_ops.WHERE, out, (self, other), None, {"condition": condition})
@@ -1155,17 +1156,17 @@ class Tensor:
 
     # ----------------------------------------------------------------------- in-place
     def _check_inplace(self):
-        if self._zt:
+        if self._zero_tensor:
             raise RuntimeError(ZERO_TENSOR_INPLACE)
         if _STATE.enabled:
             base = self._base
-            if self._view_ng:
+            if self._no_grad_view:
                 raise RuntimeError(NO_GRAD_VIEW_INPLACE)
-            if base is not None and base._rg:
+            if base is not None and base._requires_grad:
                 if base._grad_fn is None:
                     raise RuntimeError(VIEW_OF_LEAF_INPLACE)
                 raise RuntimeError(VIEW_OF_NON_LEAF_INPLACE)
-            if self._rg and self._grad_fn is None:
+            if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError(LEAF_INPLACE)
         if self._inf and not _STATE.inference:
             raise RuntimeError(INFERENCE_INPLACE)
@@ -1182,9 +1183,9 @@ class Tensor:
                 raise RuntimeError(f"result type {dt.dot_name} can't be cast to the desired "
                                    f"output type {self._dtype.dot_name}")
         before = self
-        if self._rg and _STATE.enabled:
+        if self._requires_grad and _STATE.enabled:
             before = _wrap(self._data.copy(), self._dtype)  # values as they were, for saving
-            before._rg = True
+            before._requires_grad = True
             before._grad_fn = self._grad_fn
             before._acc = self._acc
         result = result_fn(before)
@@ -1195,7 +1196,7 @@ class Tensor:
         if result._grad_fn is not None and _STATE.enabled:
             retain = self._grad_fn._retain if self._grad_fn is not None else None
             self._grad_fn = result._grad_fn
-            self._rg = True
+            self._requires_grad = True
             if retain is not None:
                 self._grad_fn._retain = retain
         return self
@@ -1206,12 +1207,12 @@ class Tensor:
                                "written-to tensor refers to a single memory location. Please "
                                "clone() the tensor before performing the operation.")
         np.copyto(self._data, values, casting="unsafe")
-        self._vc[0] += 1
+        self._version_counter[0] += 1
 
     def _arith_(self, ufunc, other, recorded, true_division=False):
         """In-place arithmetic; straight into the array when no graph is recorded (the
         optimizer-update path), else through :meth:`_inplace`."""
-        if _STATE.enabled and (self._rg or getattr(other, "_rg", False)):
+        if _STATE.enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
             return self._inplace(recorded, other)
         self._check_inplace()
         other = _as_operand(other)
@@ -1243,7 +1244,7 @@ class Tensor:
         else:
             with np.errstate(all="ignore"):
                 ufunc(self._data, o, out=self._data, casting="unsafe")
-        self._vc[0] += 1
+        self._version_counter[0] += 1
         return self
 
     def add_(self, other, *, alpha=1):
@@ -1289,7 +1290,7 @@ class Tensor:
         self._check_inplace()
         if isinstance(value, Tensor):
             value = value.item()
-        if self._rg and _STATE.enabled:
+        if self._requires_grad and _STATE.enabled:
             return self._inplace(lambda t: t * 0 + value)   # the old values get no gradient
         self._write(np.asarray(value, self._dtype.np))
         return self
@@ -1299,7 +1300,7 @@ class Tensor:
         src = _as_operand(src)
         if not isinstance(src, Tensor):
             src = _scalar_tensor(src, self._dtype)
-        if (src._rg or self._rg) and _STATE.enabled:
+        if (src._requires_grad or self._requires_grad) and _STATE.enabled:
             return self._inplace(lambda t: src.to(self._dtype).expand(self._data.shape).clone())
         try:
             np.broadcast_to(src._data, self._data.shape)
@@ -1322,23 +1323,23 @@ class Tensor:
 
     def __setitem__(self, key, value):
         key = _numpy_key(key)
-        if _STATE.enabled and self._rg and self._grad_fn is None:
+        if _STATE.enabled and self._requires_grad and self._grad_fn is None:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE)
         self._check_inplace()
         value = _as_operand(value)
         if not isinstance(value, Tensor):
             value = _scalar_tensor(value, self._dtype)
-        if _STATE.enabled and (self._rg or value._rg):
+        if _STATE.enabled and (self._requires_grad or value._requires_grad):
             before = _wrap(self._data.copy(), self._dtype)
-            before._rg = self._rg
+            before._requires_grad = self._requires_grad
             before._grad_fn = self._grad_fn
             before._acc = self._acc
             self._data[key] = value._data
-            self._vc[0] += 1
+            self._version_counter[0] += 1
             out = _wrap(self._data, self._dtype)
             record(_ops.COPY_SLICES, out, (before, value), {"index_key": key})
             self._grad_fn = out._grad_fn
-            self._rg = True
+            self._requires_grad = True
             return
         try:
             self._data[key] = value._data
@@ -1346,7 +1347,7 @@ class Tensor:
             raise RuntimeError(
                 f"shape mismatch: value tensor of shape {_shape_str(value._data.shape)} cannot "
                 "be broadcast to indexing result") from None
-        self._vc[0] += 1
+        self._version_counter[0] += 1
 
     # ------------------------------------------------------------------- reductions
     def _dims(self, dim):
@@ -1363,12 +1364,12 @@ class Tensor:
             x = self.to(_int64)
         if dim is None or (not isinstance(dim, int) and len(dim) == 0 and False):
             out = _wrap(_forward(_ops.SUM, x._data), x._dtype)
-            if x._rg:
+            if x._requires_grad:
                 record(_ops.SUM, out, (x,), {"self_sym_sizes": x._data.shape})
             return out
         dims = x._dims(dim)
         out = _wrap(_forward(_ops.SUM_DIM, x._data, dim=dims, keepdim=keepdim), x._dtype)
-        if x._rg:
+        if x._requires_grad:
             record(_ops.SUM_DIM, out, (x,), {"dim": dims, "keepdim": keepdim,
                                              "self_sym_sizes": x._data.shape})
         return out
@@ -1382,14 +1383,14 @@ class Tensor:
         if dim is None:
             with np.errstate(all="ignore"):
                 out = _wrap(_forward(_ops.MEAN, x._data), x._dtype)
-            if x._rg:
+            if x._requires_grad:
                 record(_ops.MEAN, out, (x,), {"self_sym_sizes": x._data.shape,
                                               "self_sym_numel": x._data.size})
             return out
         dims = x._dims(dim)
         with np.errstate(all="ignore"):
             out = _wrap(_forward(_ops.MEAN_DIM, x._data, dim=dims, keepdim=keepdim), x._dtype)
-        if x._rg:
+        if x._requires_grad:
             count = math.prod(x._data.shape[d] for d in dims)
             record(_ops.MEAN_DIM, out, (x,), {"dim": dims, "keepdim": keepdim, "count": count,
                                               "self_sym_sizes": x._data.shape,
@@ -1406,7 +1407,7 @@ class Tensor:
                                    "'dim' argument.")
             row = _ops.MAX_ALL if name == "max" else _ops.MIN_ALL
             out = _wrap(_forward(row, self._data), self._dtype)
-            if self._rg:
+            if self._requires_grad:
                 record(row, out, (self,))
             return out
         d = dim_index(dim, self._data.ndim)
@@ -1420,7 +1421,7 @@ class Tensor:
             indices, values = indices.squeeze(d), values.squeeze(d)
         values_t = _wrap(values.copy(), self._dtype)
         indices_t = _wrap(indices.astype(np.int64), _int64)
-        if self._rg:
+        if self._requires_grad:
             row = _ops.MAX_DIM if name == "max" else _ops.MIN_DIM
             record(row, values_t, (self,), {"dim": d, "keepdim": keepdim,
                                             "self_sym_sizes": self._data.shape},
@@ -1442,7 +1443,7 @@ class Tensor:
     def _amax(self, dim, keepdim, row):
         dims = self._dims(dim) if dim != () else tuple(range(self._data.ndim))
         out = _wrap(_forward(row, self._data, dim=dims, keepdim=keepdim), self._dtype)
-        if self._rg:
+        if self._requires_grad:
             record(row, out, (self,), {"dim": dims, "keepdim": keepdim})
         return out
 
@@ -1461,14 +1462,14 @@ class Tensor:
     # -------------------------------------------------------------------- shape / views
     def _view_op(self, row, data, ctx=None):
         out = _wrap(data, self._dtype)
-        out._vc = self._vc
+        out._version_counter = self._version_counter
         out._base = self if self._base is None else self._base
-        if self._rg:
+        if self._requires_grad:
             if _STATE.enabled:
                 record(row, out, (self,), ctx)
             else:
-                out._rg = True          # a view made in no_grad of a tensor requiring grad
-                out._view_ng = True
+                out._requires_grad = True  # a view made in no_grad of a tensor requiring grad
+                out._no_grad_view = True
         return out
 
     def _shape_arg(self, shape):
@@ -1521,7 +1522,7 @@ class Tensor:
 
     def _unsafe_view(self, shape):
         out = _wrap(self._data.reshape(shape), self._dtype)
-        if self._rg:
+        if self._requires_grad:
             record(_ops.UNSAFE_VIEW, out, (self,), {"self_sym_sizes": self._data.shape})
         return out
 
@@ -1541,7 +1542,7 @@ class Tensor:
 
     def clone(self, *, memory_format=None):
         out = _wrap(self._data.copy(), self._dtype)
-        if self._rg:
+        if self._requires_grad:
             record(_ops.CLONE, out, (self,))
         return out
 
@@ -1690,7 +1691,7 @@ class Tensor:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and "
                                f"{k2}x{m})")
         out = _wrap(_forward(_ops.MM, self._data, mat2._data), self._dtype)
-        if self._rg or mat2._rg:
+        if self._requires_grad or mat2._requires_grad:
             record(_ops.MM, out, (self, mat2))
         return out
 
@@ -1705,7 +1706,7 @@ class Tensor:
             raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{k}), vec "
                                f"({vec._data.shape[0]})")
         out = _wrap(_forward(_ops.MV, self._data, vec._data), self._dtype)
-        if self._rg or vec._rg:
+        if self._requires_grad or vec._requires_grad:
             record(_ops.MV, out, (self, vec))
         return out
 
@@ -1723,7 +1724,7 @@ class Tensor:
                                f"to have the same number of elements, but got {a} and {b} "
                                "elements respectively")
         out = _wrap(_forward(_ops.DOT, self._data, other._data), self._dtype)
-        if self._rg or other._rg:
+        if self._requires_grad or other._requires_grad:
             record(_ops.DOT, out, (self, other))
         return out
 
@@ -1742,7 +1743,7 @@ class Tensor:
                 f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] "
                 f"but got: [{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
         out = _wrap(_forward(_ops.BMM, self._data, mat2._data), self._dtype)
-        if self._rg or mat2._rg:
+        if self._requires_grad or mat2._requires_grad:
             record(_ops.BMM, out, (self, mat2))
         return out
 
@@ -1784,7 +1785,7 @@ class Tensor:
 
 def _rebuild(data, requires_grad):
     t = _from_array(data)
-    t._rg = requires_grad
+    t._requires_grad = requires_grad
     return t
 
 
@@ -1953,7 +1954,7 @@ def _advanced(t, key):
         message = str(exc)
         raise IndexError(message) from None
     out = _wrap(np.array(data, copy=True), t._dtype)
-    if t._rg:
+    if t._requires_grad:
         items = key if isinstance(key, tuple) else (key,)
         indices = [_from_array(np.asarray(k)) for k in items if isinstance(k, np.ndarray)]
         record(_ops.INDEX, out, (t,), {"self_sym_sizes": t._data.shape, "index_key": key},
@@ -1983,7 +1984,7 @@ def cat(tensors, dim=0):
     dt = _dt.result_type(*tensors) if len({t._dtype for t in tensors}) > 1 else ref._dtype
     arrays = [t._data.astype(dt.np, copy=False) for t in tensors]
     out = _wrap(_forward(_ops.CAT, *arrays, dim=d), dt)
-    if any(t._rg for t in tensors):
+    if any(t._requires_grad for t in tensors):
         record(_ops.CAT, out, tuple(tensors),
                {"dim": d, "sizes": [t._data.shape[d] for t in tensors]})
     return out
@@ -2007,7 +2008,7 @@ def stack(tensors, dim=0):
     dt = _dt.result_type(*tensors) if len({t._dtype for t in tensors}) > 1 else ref._dtype
     arrays = [t._data.astype(dt.np, copy=False) for t in tensors]
     out = _wrap(_forward(_ops.STACK, *arrays, dim=d), dt)
-    if any(t._rg for t in tensors):
+    if any(t._requires_grad for t in tensors):
         record(_ops.STACK, out, tuple(tensors), {"dim": d})
     return out
 

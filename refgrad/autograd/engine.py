@@ -60,7 +60,7 @@ def _make_grads(outputs, grads):
     for i, out in enumerate(outputs):
         g = grads[i] if i < len(grads) else None
         if g is None:
-            if not out._rg:
+            if not out._requires_grad:
                 result.append(None)
                 continue
             if out._data.size != 1:
@@ -128,7 +128,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     root_grads = _make_grads(outs, grads)
     _check_outputs(outs)
     for t in ins:
-        if not t._rg:
+        if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     result = run(outs, root_grads, retain_graph, create_graph, ins, accumulate=False)
     for i, g in enumerate(result):
@@ -145,7 +145,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def _check_outputs(outputs):
     for i, out in enumerate(outputs):
-        if not out._rg or (out._grad_fn is None and out._view_ng):
+        if not out._requires_grad or (out._grad_fn is None and out._no_grad_view):
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
 
@@ -280,9 +280,9 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
 
 def _add_grads(a, b):
     """Sum two gradients flowing into one node (a ZeroTensor adds nothing, as in torch)."""
-    if a._zt and a._data.shape == b._data.shape:
+    if a._zero_tensor and a._data.shape == b._data.shape:
         return b
-    if b._zt and a._data.shape == b._data.shape:
+    if b._zero_tensor and a._data.shape == b._data.shape:
         return a
     return a + b
 

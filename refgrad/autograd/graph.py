@@ -262,18 +262,18 @@ def record(row, out, inputs, ctx=None, extra=None):
             meta.append(None)
             wants.append(False)
             continue
-        if t._rg:
+        if t._requires_grad:
             fn = t._grad_fn
             if fn is not None:
                 edges.append((fn, 0))
-            elif t._view_ng:            # a view made under no_grad: requires grad, no edge
+            elif t._no_grad_view:            # a view made under no_grad: requires grad, no edge
                 edges.append(_NONE_EDGE)
             else:
                 edges.append((accumulator(t), 0))
             needs = True
         else:
             edges.append(_NONE_EDGE)
-        wants.append(t._rg)
+        wants.append(t._requires_grad)
         meta.append((t._data.shape, t._dtype))
     if not needs or state.inference:
         return out
@@ -302,21 +302,23 @@ def record(row, out, inputs, ctx=None, extra=None):
                 saved = {}
             if key == "result":
                 # the node itself is the source: not stored (that would be a cycle)
-                saved[key] = (2, out._saved_view(), out._vc, out._vc[0], None)
+                saved[key] = (2, out._saved_view(), out._version_counter,
+                              out._version_counter[0], None)
                 continue
             if extra is not None and key in extra:
                 value = extra[key]
             else:
                 value = inputs[row.positions[key]]
-            if value is None or not hasattr(value, "_vc"):
+            if value is None or not hasattr(value, "_version_counter"):
                 ctx[key] = value            # not a tensor: a plain parameter
                 continue
             if value._inf and not state.inference:
                 raise RuntimeError(INFERENCE_SAVED)
-            saved[key] = (1, value, value._vc, value._vc[0], value._grad_fn)
+            saved[key] = (1, value, value._version_counter, value._version_counter[0],
+                          value._grad_fn)
     node._saved = saved or None     # only tensors count: a node that saved none never raises
     out._grad_fn = node
-    out._rg = True
+    out._requires_grad = True
     return out
 
 

@@ -14,7 +14,7 @@ class Parameter(_Tensor):
         t = _Tensor.__new__(cls)
         for slot in _Tensor.__slots__[:-1]:
             setattr(t, slot, getattr(source.detach(), slot))
-        t._rg = requires_grad
+        t._requires_grad = requires_grad
         return t
 
     def __init__(self, data=None, requires_grad=True):

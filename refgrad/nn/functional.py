@@ -105,7 +105,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         params["weight"] = weight._data
     data = _forward(_ops.BCE_WITH_LOGITS, input._data, target._data, **params)
     out = _wrap(data.astype(dt.np, copy=False), dt)
-    if input._rg or target._rg:
+    if input._requires_grad or target._requires_grad:
         record(_ops.BCE_WITH_LOGITS, out, (input, target), {"reduction": code}, extra)
     return out
 
@@ -126,7 +126,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     dt = _dt.result_type(input, target)
     data = _forward(_ops.MSE, _cast(input, dt), _cast(target, dt), reduction=code)
     out = _wrap(data.astype(dt.np, copy=False), dt)
-    if input._rg or target._rg:
+    if input._requires_grad or target._requires_grad:
         record(_ops.MSE, out, (input, target), {"reduction": code})
     return out
 
@@ -153,7 +153,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         params["weight"] = _cast(weight, input._dtype)
     data = _forward(_ops.BCE, x, y, **params)
     out = _wrap(data.astype(input._dtype.np, copy=False), input._dtype)
-    if input._rg or target._rg:
+    if input._requires_grad or target._requires_grad:
         record(_ops.BCE, out, (input, target), {"reduction": code}, {"weight": weight})
     return out
 
@@ -183,7 +183,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     data = _forward(_ops.NLL, input._data, t, weight=w, reduction=code,
                     ignore_index=ignore_index)
     out = _wrap(data, input._dtype)
-    if input._rg:
+    if input._requires_grad:
         record(_ops.NLL, out, (input,),
                {"reduction": code, "ignore_index": ignore_index,
                 "self_sym_sizes": input._data.shape},
