@@ -110,10 +110,12 @@ A VALUE is plain JSON:
   (addresses normalised to ``0x…``).
 """
 
+from conformance.records import UNEXPECTED as _UNEXPECTED, Status
+
 SCHEMA_VERSION = 1
 
-STATUSES = ("match", "diverge", "known", "fixed", "missing", "not_run", "timeout", "crash")
-UNEXPECTED = ("diverge", "timeout", "crash")
+STATUSES = tuple(status.value for status in Status)
+UNEXPECTED = tuple(status.value for status in Status if status in _UNEXPECTED)
 LANES = ("target", "torch-cpu", "torch-cuda")
 PAIRS = ("target~torch-cpu", "target~torch-cuda", "torch-cuda~torch-cpu")
 OBSERVABLE_STATUSES = ("exact", "close", "diverge")
