@@ -1,40 +1,38 @@
 """The backward pass: an iterative walk over the graph, no recursion.
 
-1. Count, for every node reachable from the roots, how many edges lead into it.
+1. Count, for every node reachable from the roots, how many edges lead into it
+   (:func:`_count_dependencies`).
 2. Start with the roots' gradients; a node is *ready* when all its incoming edges delivered.
 3. Run ready nodes highest sequence number first (the most recently created first, with
-   ``AccumulateGrad`` at once), as PyTorch does. Running a node: tensor hooks on its output
-   gradient, ``retain_grad``, then the node's VJPs; the results are summed into the buffers
-   of the nodes below.
-4. ``AccumulateGrad`` adds into the leaf's ``.grad`` (created on the first backward, in place
-   afterwards; out of place with ``create_graph``), or, for ``autograd.grad``, hands the
-   gradient back instead.
+   ``AccumulateGrad`` at once), as PyTorch does (:class:`_ReadyQueue`). Running a node: tensor
+   hooks on its output gradient and ``retain_grad`` (:func:`_run_tensor_hooks`), then the
+   node's pre-hooks, VJPs and hooks (:func:`_run_node`); the results are summed into the
+   buffers of the nodes below.
+4. ``AccumulateGrad`` adds into the leaf's ``.grad`` (:func:`_accumulate`: a copy on the first
+   backward, in place afterwards; out of place with ``create_graph``), or, for
+   ``autograd.grad``, hands the gradient back instead (:func:`_capture`).
 5. Without ``retain_graph`` each node frees its saved tensors after it ran.
 
 When only some ``inputs`` are wanted, the walk is pruned to nodes that lead to them.
+The VJPs run with grad mode set to ``create_graph`` and NumPy's floating-point errors quiet.
 """
 from __future__ import annotations
 
 import heapq
-import sys
+import itertools
 import warnings
 
 import numpy as np
 
-from . import grad_mode
+from . import grad_mode, numpy_errors
 from .graph import AccumulateGrad, accumulator
 
 _STATE = grad_mode.STATE
 
-# NumPy's floating-point error state: ops run with warnings off, as PyTorch never warns about
-# overflow or invalid values. np.errstate costs microseconds per op; setting its context
-# variable to one prepared "quiet" state costs far less.
-try:
-    from numpy._core._multiarray_umath import _extobj_contextvar as NP_ERRORS
-    with np.errstate(all="ignore"):
-        NP_QUIET = NP_ERRORS.get()
-except (ImportError, AttributeError):  # pragma: no cover - other NumPy versions
-    NP_ERRORS = NP_QUIET = None
+# Read by refgrad/tensor.py (``_NP_ERRORS.get() is _NP_QUIET``, ``set`` / ``reset``): NumPy's
+# public np.errstate behind a context-variable face. New code uses numpy_errors.quiet().
+NP_ERRORS = numpy_errors.ERROR_STATE
+NP_QUIET = numpy_errors.QUIET
 
 _CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
@@ -154,146 +152,88 @@ def _input_node(t):
     return t._grad_fn if t._grad_fn is not None else accumulator(t)
 
 
+# ------------------------------------------------------------------------------ the walk
+
 def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
     """Walk the graph below ``outputs``. With ``inputs``, only their gradients are
     produced: accumulated into ``.grad`` (``accumulate``) or returned in a list."""
-    roots = []
+    buffers = {}            # node -> the gradient of its output, summed over what arrived
     for out, g in zip(outputs, root_grads):
         if g is not None:
-            roots.append((_input_node(out), g))
-
-    # 1. dependency counts over the reachable graph (iterative); its keys are the nodes seen
-    deps = {}
-    stack = []
-    for node, _ in roots:
-        if node not in deps:
-            deps[node] = 0
-            stack.append(node)
-    while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
-            if nxt is None:
-                continue
-            if nxt in deps:
-                deps[nxt] += 1
-            else:
-                deps[nxt] = 1
-                stack.append(nxt)
-
-    captures = None
-    needed = None
+            node = _input_node(out)
+            buffers[node] = buffers[node] + g if node in buffers else g
+    dependencies = _count_dependencies(buffers)
+    wanted = needed = None
+    results = []
     if inputs is not None:
-        captures = {}
+        wanted = {}         # node -> the positions in ``inputs`` whose gradient it gives
         for i, t in enumerate(inputs):
-            captures.setdefault(_input_node(t), []).append(i)
-        needed = _nodes_leading_to(deps, captures)
-    results = [None] * (len(inputs) if inputs is not None else 0)
-
-    # 2./3. run ready nodes, most recent first
-    buffers = {}
-    heap = []
-    tie = 0
-    held = None
-    for node, g in roots:
-        if node in buffers:
-            buffers[node] = buffers[node] + g
-        else:
-            buffers[node] = g
-    for node in list(buffers):
-        if deps[node] == 0:
-            heap.append((-node._seq, tie, node))
-            tie += 1
-    heapq.heapify(heap)
+            wanted.setdefault(_input_node(t), []).append(i)
+        needed = _nodes_leading_to(dependencies, wanted)
+        results = [None] * len(inputs)
+    ready = _ReadyQueue()
+    for node in buffers:
+        if dependencies[node] == 0:
+            ready.push(node)
 
     previous_mode = _STATE.enabled
-    _STATE.enabled = bool(create_graph)
-    # NumPy quiet once for the whole pass, not per VJP operation
-    quiet = NP_ERRORS.set(NP_QUIET) if NP_ERRORS is not None else None
-    pop, push = heapq.heappop, heapq.heappush
-    ready = None        # the one ready node, while no other is: it skips the heap
+    _STATE.enabled = bool(create_graph)       # the VJPs record a graph only for create_graph
     try:
-        while heap or ready is not None:
-            if ready is not None:
-                node, ready = ready, None
-            else:
-                node = pop(heap)[2]
-            grad = buffers.pop(node, None)
-            if needed is not None and node not in needed:
-                continue
-            is_leaf = type(node) is AccumulateGrad
-            if grad is not None and (node._retain is not None or (
-                    node.variable._hooks if is_leaf else node._pre_hooks)):
-                grad = _run_pre_hooks(node, grad)
-            if captures is not None and node in captures:
-                if grad is not None:
-                    grad = _capture(node, grad, inputs, captures[node], results,
-                                    accumulate, create_graph)
-                if is_leaf or not any(n in needed for n, _ in node.next_functions):
+        with numpy_errors.quiet():
+            while ready:
+                node = ready.pop()
+                grad = buffers.pop(node, None)
+                if needed is not None and node not in needed:
                     continue
-            elif is_leaf:
+                is_leaf = type(node) is AccumulateGrad
                 if grad is not None:
-                    _accumulate(node, grad, create_graph)
-                continue
-            edges = node.next_functions
-            if grad is None:
-                grads = (None,) * len(edges)
-            else:
-                if node._node_pre_hooks:
-                    for hook in tuple(node._node_pre_hooks):
-                        new = hook((grad,))
-                        if new is not None:
-                            grad = new[0]
-                grads = node.apply(grad)
-                if node._hooks:
-                    for hook in tuple(node._hooks):
-                        new = hook(tuple(grads), (grad,))
-                        if new is not None:
-                            grads = list(new)
-                if not retain_graph:
-                    node._release()
-            for (nxt, _), g in zip(edges, grads):
-                if nxt is None:
-                    continue
-                if g is not None:
-                    held = buffers.get(nxt)
-                    buffers[nxt] = g if held is None else _add_grads(held, g)
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    if not heap and ready is None:
-                        ready = nxt
+                    grad = _run_tensor_hooks(node, grad)
+                if wanted is not None and node in wanted:
+                    if grad is not None:
+                        _capture(node, grad, wanted[node], results, accumulate, create_graph)
+                    if is_leaf or not any(n in needed for n in node.next_nodes):
                         continue
-                    if ready is not None:
-                        push(heap, (-ready._seq, tie, ready))
-                        tie += 1
-                        ready = None
-                    push(heap, (-nxt._seq, tie, nxt))
-                    tie += 1
-            # drop this frame's references, so that a leaf can take its buffer over
-            grads = g = held = None
+                elif is_leaf:
+                    if grad is not None:
+                        _accumulate(node, grad, create_graph)
+                    continue
+                grads = _run_node(node, grad, retain_graph)
+                for below, g in zip(node.next_nodes, grads):
+                    if below is None:
+                        continue
+                    if g is not None:
+                        buffers[below] = _add_grads(buffers[below], g) if below in buffers else g
+                    dependencies[below] -= 1
+                    if dependencies[below] == 0:
+                        ready.push(below)
     finally:
-        if quiet is not None:
-            NP_ERRORS.reset(quiet)
         _STATE.enabled = previous_mode
     return results
 
 
-def _add_grads(a, b):
-    """Sum two gradients flowing into one node (a ZeroTensor adds nothing, as in torch)."""
-    if a._zero_tensor and a._data.shape == b._data.shape:
-        return b
-    if b._zero_tensor and a._data.shape == b._data.shape:
-        return a
-    return a + b
+def _count_dependencies(roots) -> dict:
+    """For every node reachable from ``roots``: how many edges lead into it (iterative)."""
+    dependencies = dict.fromkeys(roots, 0)
+    stack = list(dependencies)
+    while stack:
+        for below in stack.pop().next_nodes:
+            if below is None:
+                continue
+            if below in dependencies:
+                dependencies[below] += 1
+            else:
+                dependencies[below] = 1
+                stack.append(below)
+    return dependencies
 
 
-def _nodes_leading_to(nodes, targets):
+def _nodes_leading_to(nodes, targets) -> set:
     """The nodes from which some target node can be reached (targets included)."""
     parents = {}
     for node in nodes:
-        for nxt, _ in node.next_functions:
-            if nxt is not None:
-                parents.setdefault(nxt, []).append(node)
+        for below in node.next_nodes:
+            if below is not None:
+                parents.setdefault(below, []).append(node)
     needed = set()
     stack = [n for n in targets if n in nodes]
     needed.update(stack)
@@ -306,12 +246,62 @@ def _nodes_leading_to(nodes, targets):
     return needed
 
 
-def _run_pre_hooks(node, grad):
-    """Tensor hooks (registration order, each sees the last result), then retain_grad."""
-    if type(node) is AccumulateGrad:
-        hooks = node.variable._hooks
-    else:
-        hooks = node._pre_hooks
+class _ReadyQueue:
+    """The nodes whose gradients have all arrived: the most recently created first
+    (``AccumulateGrad`` before any), equal sequence numbers in arrival order."""
+
+    __slots__ = ("_heap", "_arrival")
+
+    def __init__(self) -> None:
+        self._heap = []
+        self._arrival = itertools.count()
+
+    def push(self, node) -> None:
+        heapq.heappush(self._heap, (-node.sequence_nr, next(self._arrival), node))
+
+    def pop(self):
+        return heapq.heappop(self._heap)[2]
+
+    def __bool__(self) -> bool:
+        return bool(self._heap)
+
+
+def _add_grads(a, b):
+    """Sum two gradients flowing into one node (a ZeroTensor adds nothing, as in torch)."""
+    if a._zero_tensor and a._data.shape == b._data.shape:
+        return b
+    if b._zero_tensor and a._data.shape == b._data.shape:
+        return a
+    return a + b
+
+
+# ----------------------------------------------------------------------- running one node
+
+def _run_node(node, grad, retain_graph):
+    """The node's input gradients: pre-hooks, VJPs, hooks; then its saved tensors are freed
+    unless ``retain_graph``. A node that received no gradient passes none on."""
+    if grad is None:
+        return (None,) * len(node.next_nodes)
+    if node._node_pre_hooks:
+        for hook in tuple(node._node_pre_hooks):
+            new = hook((grad,))
+            if new is not None:
+                grad = new[0]
+    grads = node.apply(grad)
+    if node._hooks:
+        for hook in tuple(node._hooks):
+            new = hook(tuple(grads), (grad,))
+            if new is not None:
+                grads = list(new)
+    if not retain_graph:
+        node._release()
+    return grads
+
+
+def _run_tensor_hooks(node, grad):
+    """The output tensor's hooks (registration order, each sees the last result), then
+    retain_grad. For a leaf, its own tensor hooks."""
+    hooks = node.variable._hooks if type(node) is AccumulateGrad else node._pre_hooks
     if hooks:
         for hook in tuple(hooks):
             new = hook(grad)
@@ -346,39 +336,28 @@ def _store_retained(tensor, grad):
         tensor._grad = tensor._grad + grad
 
 
-def _capture(node, grad, inputs, indices, results, accumulate, create_graph):
-    if type(node) is AccumulateGrad and accumulate:
-        _accumulate(node, grad, create_graph)
-        return grad
+# ------------------------------------------------------------------- where gradients land
+
+def _capture(node, grad, positions, results, accumulate, create_graph):
+    """A gradient of one of the wanted ``inputs``: into ``.grad`` for ``backward(inputs=)``
+    (a non-leaf's retain_grad stored it already), else into ``results``."""
     if accumulate:
-        return grad                 # a non-leaf input: retain_grad stored it already
-    for i in indices:
+        if type(node) is AccumulateGrad:
+            _accumulate(node, grad, create_graph)
+        return
+    for i in positions:
         results[i] = grad if results[i] is None else results[i] + grad
-    return grad
-
-
-def _owned_by_engine_only(grad) -> bool:
-    """True when ``grad`` is referenced only by the engine's frames (run's, _accumulate's,
-    this one's and getrefcount's argument) and owns a writable, contiguous array that
-    nothing else holds (``grad._data``, the local ``data`` and getrefcount's argument)."""
-    data = grad._data
-    return (sys.getrefcount(grad) <= 4 and grad._grad_fn is None and grad._base is None
-            and data.base is None and data.flags.writeable and data.flags.c_contiguous
-            and sys.getrefcount(data) <= 3)
 
 
 def _accumulate(node, grad, create_graph):
+    """Add ``grad`` into the leaf's ``.grad``: a copy the first time (differentiable with
+    ``create_graph``), in place afterwards (out of place while a graph is recorded)."""
     var = node.variable
     if grad._dtype is not var._dtype:
         grad = grad.to(var._dtype)
     held = var._grad
     if held is None:
-        if create_graph:
-            var._grad = grad._copy_recorded()
-        elif _owned_by_engine_only(grad):
-            var._grad = grad        # a fresh buffer nobody else sees: keep it, as torch does
-        else:
-            var._grad = grad._detached_copy()
+        var._grad = grad._copy_recorded() if create_graph else grad._detached_copy()
     elif create_graph or _STATE.enabled:
         var._grad = held + grad
     else:

@@ -1,17 +1,27 @@
-"""The graph: nodes, saved values, and the bookkeeping every op shares.
+"""The graph: nodes, saved tensors, and the bookkeeping every op shares.
 
 A node is the backward of one forward op. Its class carries PyTorch's name (``AddBackward0``)
 and the op's row of the derivative table (``refgrad.ops``); the instance holds
 
-* ``next_functions`` - one ``(node, 0)`` edge per forward input, ``(None, 0)`` for inputs that
-  need no gradient, ``AccumulateGrad`` for leaves;
-* the saved values its VJPs need (tensors are checked against their version counter when
-  unpacked, and freed after a backward without ``retain_graph``);
-* plain parameters of the op (``alpha``, ``dim`` ...) and each input's shape and dtype, so that
-  a gradient can be summed back over broadcast dimensions and cast to the input's dtype.
+* ``next_nodes`` - one entry per forward input: the input's ``grad_fn``, its
+  ``AccumulateGrad`` for a leaf, ``None`` for an input that needs no gradient
+  (``next_functions`` pairs each with input number 0, as PyTorch prints them);
+* ``saved`` - the tensors its VJPs read, each a :class:`SavedTensor` (checked against its
+  version counter when unpacked, freed after a backward without ``retain_graph``);
+* ``params`` - plain parameters of the op (``alpha``, ``dim`` ...);
+* ``input_meta`` - each input's ``(shape, numpy dtype)``, so that a gradient can be summed
+  back over broadcast dimensions and cast to the input's dtype.
 
-Nodes never hold their output tensor: a saved result is kept as (array, version counter) and
-re-wrapped on unpack, so dropping the output frees the whole graph without the cycle collector.
+Nodes never hold their output tensor: a saved result keeps the output's array and version
+counter and is re-wrapped on unpack, so dropping the output frees the whole graph by reference
+counting alone.
+
+Cost under the cycle collector: every container the collector tracks is rescanned by its
+older-generation passes, so a long graph costs more per node the larger it grows. A node
+therefore keeps as few tracked containers as it can: one tuple of next nodes (no ``(node, 0)``
+pairs), ``input_meta`` and ``params`` made of plain values only (shapes, NumPy dtypes,
+numbers - the collector stops following such tuples and dicts), and one ``SavedTensor`` per
+saved tensor.
 """
 from __future__ import annotations
 
@@ -21,13 +31,13 @@ import weakref
 
 import numpy as np
 
+from .. import dtypes as _dt
 from . import grad_mode
 
 _STATE = grad_mode.STATE
 _sequence = itertools.count()
-_NONE_EDGE = (None, 0)
 _new_object = object.__new__
-_ACCUMULATE_SEQ = 1 << 62       # AccumulateGrad runs as soon as it is ready, like PyTorch's
+_ACCUMULATE_SEQUENCE_NR = 1 << 62   # AccumulateGrad runs as soon as it is ready, like PyTorch's
 
 BACKWARD_TWICE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -60,14 +70,66 @@ class RemovableHandle:
                 return
 
 
+# -------------------------------------------------------------------------- saved tensors
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had when it was saved.
+
+    ``unpack(node)`` hands it back to ``node``'s VJPs: PyTorch's error if the tensor was
+    modified in place since, or if the graph was freed (``release()``). A node's own result
+    (``is_output``) is kept without its ``grad_fn`` - holding the node would be a reference
+    cycle - and unpacked as a fresh tensor whose ``grad_fn`` is the node.
+    """
+
+    __slots__ = ("tensor", "version", "grad_fn", "is_output")
+
+    def __init__(self, tensor, is_output: bool = False) -> None:
+        self.tensor = tensor._saved_view() if is_output else tensor
+        self.version = tensor._version_counter[0]
+        self.grad_fn = None if is_output else tensor._grad_fn    # named in the version error
+        self.is_output = is_output
+
+    def unpack(self, node):
+        tensor = self.tensor
+        if tensor is None:
+            raise RuntimeError(BACKWARD_TWICE)
+        now = tensor._version_counter[0]
+        if now != self.version:
+            source = node if self.is_output else self.grad_fn
+            name = type(source).__name__ if source is not None else None
+            raise RuntimeError(_version_message(tensor, now, self.version, name))
+        if self.is_output:
+            return tensor._as_output_of(node)
+        return tensor
+
+    def release(self) -> None:
+        self.tensor = None
+
+
+def _forward_name(node_name: str) -> str:
+    return re.sub(r"Backward\d*$", "", node_name)
+
+
+def _version_message(tensor, now: int, expected: int, source) -> str:
+    sizes = ", ".join(str(s) for s in tensor._data.shape)
+    where = f", which is output 0 of {_forward_name(source)}," if source else ""
+    return ("one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [torch.{tensor._dtype.legacy_name} [{sizes}]]{where} is at "
+            f"version {now}; expected version {expected} instead. Hint: enable anomaly "
+            "detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+# ----------------------------------------------------------------------------------- nodes
+
 class Node:
     """Base of every backward node; one subclass per PyTorch name."""
 
-    __slots__ = ("next_functions", "_seq", "_saved", "_ctx", "_meta", "__dict__",
+    __slots__ = ("next_nodes", "sequence_nr", "saved", "params", "input_meta", "__dict__",
                  "__weakref__")
     row = None                  # the op's row in the derivative table
     # rarely set, so class-level defaults (an instance only stores them once they are set)
-    _freed = False              # saved tensors were released after a backward
+    freed = False               # saved tensors were released after a backward
     _pre_hooks = None           # tensor hooks of the output (registration order)
     _retain = None              # weak reference to the output that retains its grad
     _hooks = None               # node hooks: fn(grad_inputs, grad_outputs)
@@ -80,38 +142,36 @@ class Node:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     @property
+    def next_functions(self) -> tuple:
+        return tuple((node, 0) for node in self.next_nodes)
+
+    @property
     def metadata(self) -> dict:
         return {}
 
     # ---- saved values ------------------------------------------------------------------
-    def _unpack(self) -> dict:
-        """Saved values by name, tensors checked against their version counters."""
-        saved = self._saved
+    def unpack_saved(self) -> dict:
+        """The op's parameters and its saved tensors, unpacked, by name."""
+        saved = self.saved
         if saved is None:
-            if self._freed:
-                raise RuntimeError(BACKWARD_TWICE)
-            return self._ctx
-        values = dict(self._ctx)
-        for key, item in saved.items():
-            # an input held as is and not modified since: no call needed
-            if item[0] == 1 and item[2][0] == item[3]:
-                values[key] = item[1]
-            else:
-                values[key] = _unpack_one(self, item)
+            return self.params
+        values = dict(self.params)
+        for key, saved_tensor in saved.items():
+            values[key] = saved_tensor.unpack(self)
         return values
 
     def __getattr__(self, attr: str):
         # _saved_self, _saved_other, _saved_alpha ... like PyTorch's nodes (not a hot path)
         if attr.startswith("_saved_"):
             key = attr[7:]
-            saved = object.__getattribute__(self, "_saved")
+            saved = object.__getattribute__(self, "saved")
             if saved is not None and key in saved:
-                return _unpack_one(self, saved[key])
-            if key in self._ctx:
-                return self._ctx[key]
-            if self._freed and key in type(self).row.saved_names:
-                raise RuntimeError(BACKWARD_TWICE)
+                return saved[key].unpack(self)
+            if key in self.params:
+                return self.params[key]
             if key in type(self).row.saved_names:
+                if self.freed:
+                    raise RuntimeError(BACKWARD_TWICE)
                 return None
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
@@ -134,24 +194,24 @@ class Node:
     def apply(self, grad):
         """Input gradients for one output gradient: the row's VJPs plus shared bookkeeping."""
         row = type(self).row
-        saved = _Saved(self._unpack())
-        grads = []
+        saved = _Saved(self.unpack_saved())
         if row.variadic:        # cat / stack: one VJP for every input, told which one
             shared = row.vjp_fns[0]
-            calls = [(lambda g, s, i=i: shared(g, s, i)) for i in range(len(self._meta))]
+            vjps = [(lambda g, s, i=i: shared(g, s, i)) for i in range(len(self.input_meta))]
         else:
-            calls = row.vjp_fns
-        for (nxt, _), vjp, meta in zip(self.next_functions, calls, self._meta):
+            vjps = row.vjp_fns
+        grads = []
+        for nxt, vjp, meta in zip(self.next_nodes, vjps, self.input_meta):
             if nxt is None or vjp is None:
                 grads.append(None)
                 continue
             g = vjp(grad, saved)
             if g is not None:
-                shape, dt = meta
+                shape, np_dtype = meta
                 if g._data.shape != shape:
                     g = sum_to(g, shape)
-                if g._dtype is not dt:
-                    g = g.to(dt)
+                if g._dtype.np is not np_dtype:
+                    g = g.to(_dt.from_numpy(np_dtype))
             grads.append(g)
         return grads
 
@@ -160,9 +220,11 @@ class Node:
         return tuple(grads) if len(grads) != 1 else (grads[0],)
 
     def _release(self) -> None:
-        if self._saved is not None:
-            self._saved = None
-            self._freed = True
+        """Free the saved tensors (after a backward without ``retain_graph``)."""
+        if self.saved is not None:
+            for saved_tensor in self.saved.values():
+                saved_tensor.release()
+            self.freed = True
 
 
 class _Saved:
@@ -186,11 +248,11 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable) -> None:
         self.variable = variable
-        self.next_functions = ()
-        self._seq = _ACCUMULATE_SEQ
-        self._saved = None
-        self._ctx = {}
-        self._meta = ()
+        self.next_nodes = ()
+        self.sequence_nr = _ACCUMULATE_SEQUENCE_NR
+        self.saved = None
+        self.params = {}
+        self.input_meta = ()
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -212,34 +274,6 @@ def accumulator(tensor) -> AccumulateGrad:
     return node
 
 
-# -------------------------------------------------------------------------- saved tensors
-
-def _unpack_one(node, item):
-    kind, value, version_counter, version, source = item
-    if version_counter[0] != version:
-        if kind == 2:
-            source = node
-        name = type(source).__name__ if source is not None else None
-        raise RuntimeError(_version_message(value, version_counter[0], version, name))
-    if kind == 1:                       # an input (or extra) tensor, held as is
-        return value
-    return value._as_output_of(node)    # kind 2: the node's own result, re-wrapped
-
-
-def _forward_name(node_name: str) -> str:
-    return re.sub(r"Backward\d*$", "", node_name)
-
-
-def _version_message(tensor, now: int, expected: int, source) -> str:
-    sizes = ", ".join(str(s) for s in tensor._data.shape)
-    where = f", which is output 0 of {_forward_name(source)}," if source else ""
-    return ("one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [torch.{tensor._dtype.legacy_name} [{sizes}]]{where} is at "
-            f"version {now}; expected version {expected} instead. Hint: enable anomaly "
-            "detection to find the operation that failed to compute its gradient, with "
-            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
-
-
 # ---------------------------------------------------------------------------- recording
 
 def record(row, out, inputs, ctx=None, extra=None):
@@ -252,74 +286,76 @@ def record(row, out, inputs, ctx=None, extra=None):
     state = _STATE
     if not state.enabled:
         return out
-    edges = []
-    meta = []
-    wants = []      # per input: does it require grad (its VJP's values are saved), edge or not
-    needs = False
+    next_nodes = []
+    input_meta = []
+    requires_grad = False
     for t in inputs:
         if t is None:
-            edges.append(_NONE_EDGE)
-            meta.append(None)
-            wants.append(False)
+            next_nodes.append(None)
+            input_meta.append(None)
             continue
         if t._requires_grad:
-            fn = t._grad_fn
-            if fn is not None:
-                edges.append((fn, 0))
-            elif t._no_grad_view:            # a view made under no_grad: requires grad, no edge
-                edges.append(_NONE_EDGE)
+            requires_grad = True
+            if t._grad_fn is not None:
+                next_nodes.append(t._grad_fn)
+            elif t._no_grad_view:           # a view made under no_grad: requires grad, no edge
+                next_nodes.append(None)
             else:
-                edges.append((accumulator(t), 0))
-            needs = True
+                next_nodes.append(accumulator(t))
         else:
-            edges.append(_NONE_EDGE)
-        wants.append(t._requires_grad)
-        meta.append((t._data.shape, t._dtype))
-    if not needs or state.inference:
+            next_nodes.append(None)
+        input_meta.append((t._data.shape, t._dtype.np))
+    if not requires_grad or state.inference:
         return out
     node = _new_object(row.cls)
-    node.next_functions = edges = tuple(edges)
-    node._seq = next(_sequence)
+    node.next_nodes = tuple(next_nodes)
+    node.sequence_nr = next(_sequence)
+    node.input_meta = tuple(input_meta)
+    params = _params(row, ctx)
+    node.params = params
+    node.saved = _save_for_backward(row, out, inputs, params, extra) if row.saves_any else None
+    out._grad_fn = node
+    out._requires_grad = True
+    return out
+
+
+def _params(row, ctx):
+    """The op's plain parameters: the ones given, then the row's defaults."""
     defaults = row.params
     if ctx is None:
-        ctx = dict(defaults) if defaults else {}
-    elif defaults:
-        for key, default in defaults.items():
-            if key not in ctx:
-                ctx[key] = default
-    node._ctx = ctx
-    node._meta = meta
-    # save what the VJPs of the inputs that need a gradient will read
-    saved = None
-    saves = row.saves if not row.variadic else row.saves * len(edges)
-    for want, uses in zip(wants, saves) if row.saves_any else ():
-        if not want or not uses:
+        return dict(defaults) if defaults else {}
+    for key, default in defaults.items():
+        if key not in ctx:
+            ctx[key] = default
+    return ctx
+
+
+def _save_for_backward(row, out, inputs, params, extra):
+    """What the VJPs of the inputs that require grad read (edge or not), by name; ``None``
+    when no tensor is saved (such a node never raises on a second backward). A non-tensor
+    value goes to ``params``."""
+    saved = {}
+    saves = row.saves if not row.variadic else row.saves * len(inputs)
+    for t, uses in zip(inputs, saves):
+        if t is None or not t._requires_grad:
             continue
         for key in uses:
-            if key in ctx or (saved is not None and key in saved):
+            if key in params or key in saved:
                 continue
-            if saved is None:
-                saved = {}
             if key == "result":
-                # the node itself is the source: not stored (that would be a cycle)
-                saved[key] = (2, out._saved_view(), out._version_counter,
-                              out._version_counter[0], None)
+                saved[key] = SavedTensor(out, is_output=True)
                 continue
             if extra is not None and key in extra:
                 value = extra[key]
             else:
                 value = inputs[row.positions[key]]
             if value is None or not hasattr(value, "_version_counter"):
-                ctx[key] = value            # not a tensor: a plain parameter
+                params[key] = value             # not a tensor: a plain parameter
                 continue
-            if value._inf and not state.inference:
+            if value._inf and not _STATE.inference:
                 raise RuntimeError(INFERENCE_SAVED)
-            saved[key] = (1, value, value._version_counter, value._version_counter[0],
-                          value._grad_fn)
-    node._saved = saved or None     # only tensors count: a node that saved none never raises
-    out._grad_fn = node
-    out._requires_grad = True
-    return out
+            saved[key] = SavedTensor(value)
+    return saved or None
 
 
 # -------------------------------------------------------------------- shared grad helpers
