@@ -165,6 +165,14 @@ class TorchLike:
     def chain_backward(self):
         self.chain[1].backward()
 
+    def chain_gc_step(self, n: int):
+        """Build ``y = y * c + 0.0`` n times from a leaf, then backward (timed as a whole)."""
+        x = self.param(np.ones(4, np.float32))
+        y = x
+        for _ in range(n):
+            y = y * 1.0001 + 0.0
+        y.sum().backward()
+
     # graph lifetime
     def graph_freed(self):
         self.mlp_setup(8)
@@ -238,6 +246,13 @@ class MyGrad:
 
     def chain_backward(self):
         self.chain[1].backward()
+
+    def chain_gc_step(self, n: int):
+        x = self.mg.tensor(np.ones(4, np.float32))
+        y = x
+        for _ in range(n):
+            y = y * 1.0001 + 0.0
+        self.mg.sum(y).backward()
 
     def graph_freed(self):
         self.mlp_setup(8)
@@ -324,6 +339,16 @@ class HipsAutograd:
     def chain_backward(self):  # forward + backward: autograd has no other way
         gradient, x = self.chain
         gradient(x)
+
+    def chain_gc_step(self, n: int):
+        anp = self.anp
+
+        def chain(x):
+            for _ in range(n):
+                x = x * 1.0001 + 0.0
+            return anp.sum(x)
+
+        self.grad(chain)(np.ones(4, np.float32))
 
     def graph_freed(self):
         return None  # the graph never outlives a grad() call
@@ -442,6 +467,22 @@ def time_chain(lib, n, repeat):
     return min(times) / n
 
 
+def time_chain_gc(lib, n, repeat):
+    """Seconds per step of building an n-step ``y = y * c + 0.0`` chain (two nodes a step) and
+    running its backward, with the cycle collector on, as users run. The collector's passes
+    over a growing graph are what this row is about: it is left as it is, only emptied of
+    earlier garbage before each repeat."""
+    if not gc.isenabled():
+        raise RuntimeError("the collector is off: this row measures it on")
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = timeit.default_timer()
+        lib.chain_gc_step(n)
+        times.append(timeit.default_timer() - start)
+    return min(times) / n
+
+
 # ---------------------------------------------------------------------------------------------
 # memory (one fresh interpreter per library)
 
@@ -513,8 +554,8 @@ def verdict(value, limit) -> str:
     return "PASS" if value <= limit else "MISS"
 
 
-def print_table(rows, lib_names):
-    header = ["benchmark"] + lib_names + ["refgrad/ref", "target", "result"]
+def print_table(rows, lib_names, header=None):
+    header = header or ["benchmark"] + lib_names + ["refgrad/ref", "target", "result"]
     table = [header] + rows
     widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
     for k, r in enumerate(table):
@@ -587,12 +628,24 @@ def run(quick: bool, names) -> int:
                    for name, lib in libraries.items()}
         per_node[n] = results
         add(f"chain {n:,} (per node)", results, results.get("torch"), 1.5)
-    mine = [per_node[n].get("refgrad") for n in chain_sizes]
-    flat = (max(mine) / min(mine)) if all(isinstance(m, float) for m in mine) else None
+    flat = flatness([per_node[n].get("refgrad") for n in chain_sizes])
     misses += flat is None or flat > 1.5
     rows.append(["chain flatness (max/min)"] + [""] * len(names)
                 + ["-" if flat is None else f"{flat:.2f}", "<= 1.5",
                    verdict(flat, 1.5)])
+
+    per_step = {}
+    for n in chain_sizes:
+        results = {name: attempt(lambda lib=lib: time_chain_gc(lib, n, chain_gc_repeat(n, quick)))
+                   for name, lib in libraries.items()}
+        per_step[n] = results
+        add(f"chain+gc {n:,} (per step)", results, results.get("torch"), 1.5)
+    flats = {name: flatness([per_step[n].get(name) for n in chain_sizes]) for name in names}
+    misses += flats["refgrad"] is None or flats["refgrad"] > 1.5
+    rows.append(["chain+gc flatness (max/min)"]
+                + ["-" if flats[n] is None else f"{flats[n]:.2f}" for n in names]
+                + ["-" if flats["refgrad"] is None else f"{flats['refgrad']:.2f}", "<= 1.5",
+                   verdict(flats["refgrad"], 1.5)])
 
     memory = {n: measure_memory(n) for n in names}
     rss = {n: (m["rss_growth_kib"] if isinstance(m, dict) else m) for n, m in memory.items()}
@@ -618,9 +671,98 @@ def run(quick: bool, names) -> int:
     print(f"one thread; numpy {np.__version__}; "
           + ", ".join(f"{n} {version_of(n)}" for n in names))
     print("chain: backward only (autograd: forward+backward); times are per iteration/node")
+    print("chain+gc: build y = y * c + 0.0 (two nodes a step) and backward, collector on")
     print(f"same arithmetic (MLP loss and dL/dW2 against torch's): {same_work}\n")
     print_table(rows, names)
     return misses
+
+
+def flatness(per_size):
+    """Largest over smallest of per-node (per-step) times, or None when one is missing."""
+    if not all(isinstance(t, float) for t in per_size):
+        return None
+    return max(per_size) / min(per_size)
+
+
+def chain_gc_repeat(n: int, quick: bool) -> int:
+    return (3 if quick else 5) if n < 100_000 else 3
+
+
+# ---------------------------------------------------------------------------------------------
+# two refgrad trees side by side (--refgrad-before): each lane in its own interpreter
+
+
+def measure_lane(name: str, quick: bool) -> dict:
+    """The rows compared across trees, for one library."""
+    lib = load_one(name)
+    repeat = 3 if quick else 5
+    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    return {"tutorial": time_tutorial(lib, repeat), "mlp": time_mlp(lib, repeat),
+            "chain_gc": {str(n): time_chain_gc(lib, n, chain_gc_repeat(n, quick))
+                         for n in sizes},
+            "module": getattr(lib.t, "__file__", "?")}
+
+
+def run_lane(lib: str, tree: str | None, quick: bool) -> dict:
+    """One lane in a fresh interpreter: ``lib`` imported from ``tree`` (None: torch)."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "--lane", lib]
+    if tree is not None:
+        argv += ["--tree", tree]
+    if quick:
+        argv.append("--quick")
+    proc = subprocess.run(argv, capture_output=True, text=True, env=dict(os.environ),
+                          timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"lane {lib} ({tree}) failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def compare_trees(before: str, rounds: int, quick: bool) -> int:
+    """refgrad from ``before`` and from this tree, next to torch, ``rounds`` times in turn;
+    prints median times and the median of each round's ratio to torch."""
+    lanes = {"before": ("refgrad", str(Path(before).resolve())),
+             "after": ("refgrad", str(REPO)), "torch": ("torch", None)}
+    seen = {lane: [] for lane in lanes}
+    for k in range(rounds):
+        for lane, (lib, tree) in lanes.items():
+            seen[lane].append(run_lane(lib, tree, quick))
+        print(f"round {k + 1}/{rounds} done", file=sys.stderr)
+    for lane in ("before", "after"):
+        print(f"{lane}: refgrad from {seen[lane][0]['module']}")
+    sizes = list(seen["torch"][0]["chain_gc"])
+
+    def times(lane, row):
+        if row.startswith("chain_gc "):
+            return [r["chain_gc"][row.split()[1]] for r in seen[lane]]
+        return [r[row] for r in seen[lane]]
+
+    labels = {"tutorial": ("tutorial fwd+bwd", 1.0), "mlp": ("MLP step 64x784-256-10", 1.1)}
+    labels.update({f"chain_gc {n}": (f"chain+gc {int(n):,} (per step)", 1.5) for n in sizes})
+    header = ["benchmark", "before", "after", "torch", "before/torch", "after/torch",
+              "after/before", "target"]
+    rows = []
+    for row, (label, limit) in labels.items():
+        t = {lane: times(lane, row) for lane in lanes}
+        to_torch = {lane: median([a / b for a, b in zip(t[lane], t["torch"])])
+                    for lane in ("before", "after")}
+        rows.append([label] + [fmt_time(median(t[lane])) for lane in lanes]
+                    + [f"{to_torch['before']:.2f}x", f"{to_torch['after']:.2f}x",
+                       f"{median([a / b for a, b in zip(t['after'], t['before'])]):.2f}x",
+                       f"after/torch <= {limit}x"])
+    flat = {lane: median([flatness([r["chain_gc"][n] for n in sizes]) for r in seen[lane]])
+            for lane in lanes}
+    rows.append(["chain+gc flatness (max/min)"] + [f"{flat[lane]:.2f}" for lane in lanes]
+                + ["", "", "", "after <= 1.5"])
+    print(f"{rounds} round(s), lanes in turn, each in a fresh interpreter; medians over rounds"
+          " (ratios: median of the per-round ratios)\n")
+    print_table(rows, header[1:-4], header=header)
+    return 0
 
 
 def profile(benchmark: str) -> None:
@@ -671,7 +813,22 @@ def main(argv=None) -> int:
                         help="comma-separated libraries to measure (default: all)")
     parser.add_argument("--profile", choices=["tutorial", "mlp", "matmul", "chain"],
                         help="cProfile refgrad on one benchmark instead of the table")
+    parser.add_argument("--refgrad-before", metavar="PATH",
+                        help="compare refgrad imported from PATH (a checkout of an earlier "
+                        "tree) with this tree's, side by side with torch, in fresh "
+                        "interpreters: tutorial, MLP step, chain+gc")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --refgrad-before: rounds of the three lanes (default 3)")
+    parser.add_argument("--lane", choices=["refgrad", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument("--tree", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.lane:
+        if args.tree:
+            sys.path.insert(0, args.tree)
+        print(json.dumps(measure_lane(args.lane, args.quick)))
+        return 0
+    if args.refgrad_before:
+        return compare_trees(args.refgrad_before, args.rounds, args.quick)
     if args.profile:
         profile(args.profile)
         return 0

@@ -6,10 +6,11 @@ and the op's row of the derivative table (``refgrad.ops``); the instance holds
 * ``next_nodes`` - one entry per forward input: the input's ``grad_fn``, its
   ``AccumulateGrad`` for a leaf, ``None`` for an input that needs no gradient
   (``next_functions`` pairs each with input number 0, as PyTorch prints them);
-* ``saved`` - the tensors its VJPs read, each a :class:`SavedTensor` (checked against its
-  version counter when unpacked, freed after a backward without ``retain_graph``);
-* ``params`` - plain parameters of the op (``alpha``, ``dim`` ...);
-* ``input_meta`` - each input's ``(shape, numpy dtype)``, so that a gradient can be summed
+* ``saved`` - what its VJPs read, by name, as PyTorch's ``_saved_<name>`` attributes show
+  it: plain parameters of the op (``alpha``, ``dim`` ...) as they are, tensors as
+  :class:`SavedTensor` (checked against their version counter when unpacked, freed after a
+  backward without ``retain_graph``);
+* ``input_meta`` - each input's ``(shape, dtype name)``, so that a gradient can be summed
   back over broadcast dimensions and cast to the input's dtype.
 
 Nodes never hold their output tensor: a saved result keeps the output's array and version
@@ -17,11 +18,11 @@ counter and is re-wrapped on unpack, so dropping the output frees the whole grap
 counting alone.
 
 Cost under the cycle collector: every container the collector tracks is rescanned by its
-older-generation passes, so a long graph costs more per node the larger it grows. A node
-therefore keeps as few tracked containers as it can: one tuple of next nodes (no ``(node, 0)``
-pairs), ``input_meta`` and ``params`` made of plain values only (shapes, NumPy dtypes,
-numbers - the collector stops following such tuples and dicts), and one ``SavedTensor`` per
-saved tensor.
+older-generation passes, so a long graph costs more per node the larger it grows (and every
+container allocated brings the next pass closer). A node therefore keeps as few containers as
+it can: one tuple of next nodes (no ``(node, 0)`` pairs), one ``saved`` dict (plain values
+only when no tensor is saved: the collector stops following it), one ``SavedTensor`` per saved
+tensor, and ``input_meta`` entries of plain values shared between nodes (:func:`_input_meta`).
 """
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ from . import grad_mode
 _STATE = grad_mode.STATE
 _sequence = itertools.count()
 _new_object = object.__new__
+_DTYPES_BY_NAME = {dtype.name: dtype for dtype in _dt.ALL}
+_INPUT_META: dict = {}
 _ACCUMULATE_SEQUENCE_NR = 1 << 62   # AccumulateGrad runs as soon as it is ready, like PyTorch's
 
 BACKWARD_TWICE = (
@@ -125,8 +128,7 @@ def _version_message(tensor, now: int, expected: int, source) -> str:
 class Node:
     """Base of every backward node; one subclass per PyTorch name."""
 
-    __slots__ = ("next_nodes", "sequence_nr", "saved", "params", "input_meta", "__dict__",
-                 "__weakref__")
+    __slots__ = ("next_nodes", "sequence_nr", "saved", "input_meta", "__dict__", "__weakref__")
     row = None                  # the op's row in the derivative table
     # rarely set, so class-level defaults (an instance only stores them once they are set)
     freed = False               # saved tensors were released after a backward
@@ -151,25 +153,20 @@ class Node:
 
     # ---- saved values ------------------------------------------------------------------
     def unpack_saved(self) -> dict:
-        """The op's parameters and its saved tensors, unpacked, by name."""
-        saved = self.saved
-        if saved is None:
-            return self.params
-        values = dict(self.params)
-        for key, saved_tensor in saved.items():
-            values[key] = saved_tensor.unpack(self)
-        return values
+        """The saved values by name, tensors unpacked."""
+        return {key: value.unpack(self) if type(value) is SavedTensor else value
+                for key, value in self.saved.items()}
 
     def __getattr__(self, attr: str):
         # _saved_self, _saved_other, _saved_alpha ... like PyTorch's nodes (not a hot path)
         if attr.startswith("_saved_"):
             key = attr[7:]
             saved = object.__getattribute__(self, "saved")
-            if saved is not None and key in saved:
-                return saved[key].unpack(self)
-            if key in self.params:
-                return self.params[key]
-            if key in type(self).row.saved_names:
+            if key in saved:
+                value = saved[key]
+                return value.unpack(self) if type(value) is SavedTensor else value
+            row = type(self).row
+            if row is not None and key in row.saved_names:
                 if self.freed:
                     raise RuntimeError(BACKWARD_TWICE)
                 return None
@@ -207,11 +204,11 @@ class Node:
                 continue
             g = vjp(grad, saved)
             if g is not None:
-                shape, np_dtype = meta
+                shape, dtype_name = meta
                 if g._data.shape != shape:
                     g = sum_to(g, shape)
-                if g._dtype.np is not np_dtype:
-                    g = g.to(_dt.from_numpy(np_dtype))
+                if g._dtype.name != dtype_name:
+                    g = g.to(_DTYPES_BY_NAME[dtype_name])
             grads.append(g)
         return grads
 
@@ -220,11 +217,12 @@ class Node:
         return tuple(grads) if len(grads) != 1 else (grads[0],)
 
     def _release(self) -> None:
-        """Free the saved tensors (after a backward without ``retain_graph``)."""
-        if self.saved is not None:
-            for saved_tensor in self.saved.values():
-                saved_tensor.release()
-            self.freed = True
+        """Free the saved tensors (after a backward without ``retain_graph``); a node that
+        saved none never raises."""
+        for value in self.saved.values():
+            if type(value) is SavedTensor:
+                value.release()
+                self.freed = True
 
 
 class _Saved:
@@ -250,8 +248,7 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_nodes = ()
         self.sequence_nr = _ACCUMULATE_SEQUENCE_NR
-        self.saved = None
-        self.params = {}
+        self.saved = {}
         self.input_meta = ()
 
     def name(self) -> str:
@@ -304,22 +301,34 @@ def record(row, out, inputs, ctx=None, extra=None):
                 next_nodes.append(accumulator(t))
         else:
             next_nodes.append(None)
-        input_meta.append((t._data.shape, t._dtype.np))
+        input_meta.append(_input_meta(t))
     if not requires_grad or state.inference:
         return out
     node = _new_object(row.cls)
     node.next_nodes = tuple(next_nodes)
     node.sequence_nr = next(_sequence)
     node.input_meta = tuple(input_meta)
-    params = _params(row, ctx)
-    node.params = params
-    node.saved = _save_for_backward(row, out, inputs, params, extra) if row.saves_any else None
+    saved = _with_defaults(row, ctx)
+    if row.saves_any:
+        _save_tensors(row, out, inputs, saved, extra)
+    node.saved = saved
     out._grad_fn = node
     out._requires_grad = True
     return out
 
 
-def _params(row, ctx):
+def _input_meta(t) -> tuple:
+    """``(shape, dtype name)`` of a tensor, one shared tuple for each pair seen (bounded)."""
+    key = (t._data.shape, t._dtype.name)
+    meta = _INPUT_META.get(key)
+    if meta is None:
+        if len(_INPUT_META) >= 4096:
+            _INPUT_META.clear()
+        meta = _INPUT_META[key] = key
+    return meta
+
+
+def _with_defaults(row, ctx) -> dict:
     """The op's plain parameters: the ones given, then the row's defaults."""
     defaults = row.params
     if ctx is None:
@@ -330,17 +339,14 @@ def _params(row, ctx):
     return ctx
 
 
-def _save_for_backward(row, out, inputs, params, extra):
-    """What the VJPs of the inputs that require grad read (edge or not), by name; ``None``
-    when no tensor is saved (such a node never raises on a second backward). A non-tensor
-    value goes to ``params``."""
-    saved = {}
+def _save_tensors(row, out, inputs, saved, extra) -> None:
+    """Add to ``saved`` what the VJPs of the inputs that require grad (edge or not) read."""
     saves = row.saves if not row.variadic else row.saves * len(inputs)
     for t, uses in zip(inputs, saves):
         if t is None or not t._requires_grad:
             continue
         for key in uses:
-            if key in params or key in saved:
+            if key in saved:
                 continue
             if key == "result":
                 saved[key] = SavedTensor(out, is_output=True)
@@ -350,12 +356,11 @@ def _save_for_backward(row, out, inputs, params, extra):
             else:
                 value = inputs[row.positions[key]]
             if value is None or not hasattr(value, "_version_counter"):
-                params[key] = value             # not a tensor: a plain parameter
+                saved[key] = value              # not a tensor: a plain parameter
                 continue
             if value._inf and not _STATE.inference:
                 raise RuntimeError(INFERENCE_SAVED)
             saved[key] = SavedTensor(value)
-    return saved or None
 
 
 # -------------------------------------------------------------------- shared grad helpers

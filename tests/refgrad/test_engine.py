@@ -3,6 +3,8 @@ autograd.grad and hooks. Each scenario runs on refgrad and on torch and the obse
 (values, errors, warnings) must be equal."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -526,3 +528,38 @@ def test_an_op_on_a_no_grad_view_saves_for_it_and_frees_on_backward():
 
     assert scenario(LIBS["refgrad"]) == scenario(LIBS["torch"])
     assert scenario(LIBS["torch"])[1] == "RuntimeError"
+
+
+def test_numpy_errors_are_quiet_through_the_public_errstate_only():
+    import warnings
+
+    from refgrad.autograd import numpy_errors
+    big = np.array([3e38], np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with numpy_errors.quiet():
+            assert numpy_errors.is_quiet() and np.geterr()["over"] == "ignore"
+            with numpy_errors.quiet():          # nested: nothing entered again
+                big * 10
+            assert numpy_errors.is_quiet()
+        assert not numpy_errors.is_quiet()
+        token = numpy_errors.ERROR_STATE.set(numpy_errors.QUIET)
+        assert numpy_errors.ERROR_STATE.get() is numpy_errors.QUIET
+        numpy_errors.ERROR_STATE.reset(token)
+        assert numpy_errors.ERROR_STATE.get() is None
+    assert np.geterr()["over"] == "warn"        # the caller's state is back
+    source = "".join(p.read_text() for p in Path(numpy_errors.__file__).parent.glob("*.py"))
+    assert "_multiarray_umath" not in source and "getrefcount" not in source
+
+
+def test_first_gradient_is_never_an_alias_of_another():
+    # a + b hands the same gradient object to both edges; a hook keeps the one it saw
+    refgrad = LIBS["refgrad"]
+    a = refgrad.ones(3, requires_grad=True)
+    b = refgrad.ones(3, requires_grad=True)
+    seen = []
+    b.register_hook(lambda g: seen.append(g))
+    (a + b).sum().backward()
+    assert a.grad is not b.grad and b.grad is not seen[0]
+    (a + b).sum().backward()                    # in place into a.grad only
+    assert a.grad.tolist() == [2.0] * 3 and seen[0].tolist() == [1.0] * 3

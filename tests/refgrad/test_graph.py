@@ -204,16 +204,79 @@ def test_no_cycles_dropping_the_loss_frees_the_graph():
         gc.enable()
 
 
-def test_long_chain_is_iterative_and_fast():
-    import time
+def test_long_chain_is_iterative():
+    # far deeper than the recursion limit: the walk must not recurse (timing is measured in
+    # benchmarks/, never asserted in tests)
     x = refgrad.tensor([1.0, 2.0], requires_grad=True)
     y = x
     n = 100_000
     for _ in range(n):
         y = y * 1.0
-    start = time.perf_counter()
     y.sum().backward()
-    elapsed = time.perf_counter() - start
     assert x.grad.tolist() == [1.0, 1.0]
-    assert elapsed < 60e-6 * n          # generous: about 10 µs per node is the target
     del y                               # freeing a deep graph must not recurse either
+
+
+def test_saved_tensor_unpack_checks_version_and_release():
+    from refgrad.autograd.graph import SavedTensor
+    a = refgrad.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 1.0                                 # a non-leaf, so its grad_fn names the error
+    m = b * b
+    saved = m.grad_fn.saved["self"]
+    assert type(saved) is SavedTensor and saved.version == 0 and not saved.is_output
+    assert saved.unpack(m.grad_fn) is b
+    with refgrad.no_grad():
+        b.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"output 0 of Mul, is at version 1; "
+                                           r"expected version 0 instead"):
+        saved.unpack(m.grad_fn)
+    saved.release()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second"):
+        saved.unpack(m.grad_fn)
+
+
+def test_saved_result_is_rewrapped_with_its_node():
+    a = refgrad.tensor([0.5, 1.0], requires_grad=True)
+    e = a.exp()
+    saved = e.grad_fn.saved["result"]
+    assert saved.is_output and saved.tensor.grad_fn is None      # no node -> result cycle
+    unpacked = saved.unpack(e.grad_fn)
+    assert unpacked is not e and unpacked.grad_fn is e.grad_fn
+    assert unpacked.tolist() == e.tolist()
+
+
+def test_node_fields_are_plain_names():
+    a = refgrad.ones(2, requires_grad=True)
+    c = refgrad.ones(2)
+    y = (a * 2).add(c, alpha=3)
+    node = y.grad_fn
+    assert type(node.next_nodes[0]).__name__ == "MulBackward0" and node.next_nodes[1] is None
+    assert node.next_functions == tuple((n, 0) for n in node.next_nodes)
+    assert node.saved == {"alpha": 3} and node._saved_alpha == 3
+    assert node.input_meta == (((2,), "float32"), ((2,), "float32"))
+    assert node.sequence_nr > node.next_nodes[0].sequence_nr
+
+
+def _tracked_per_step(build, steps):
+    gc.collect()
+    before = len(gc.get_objects())
+    keep = build(steps)
+    gc.collect()
+    gc.collect()
+    per_step = (len(gc.get_objects()) - before) / steps
+    del keep
+    return per_step
+
+
+def test_a_long_graph_keeps_few_containers_for_the_cycle_collector():
+    # Every container the collector tracks is rescanned by its full passes, so a graph's cost
+    # per node grows with its size (issue: 14 / 24 / 40 us a node at 1e3 / 1e4 / 1e5 nodes).
+    # One step of y * c + 0.0 is two nodes, their two tuples of next nodes, and the saved c
+    # (its dict, SavedTensor, tensor and version counter): 8 (the coded tuples kept 16).
+    def build(steps):
+        x = refgrad.tensor([1.0, 2.0], requires_grad=True)
+        y = x
+        for _ in range(steps):
+            y = y * 1.0001 + 0.0
+        return y
+    assert _tracked_per_step(build, 500) <= 8.1
