@@ -14,6 +14,9 @@ Benchmarks (per iteration, best of several repeats of an auto-ranged loop):
   of the same three matmuls (``A @ B``, ``G @ B.T``, ``A.T @ G``);
 - ``chain N``: backward through a chain of N ``y = y * c`` nodes, time per node
   (HIPS autograd has no separate backward: its column is forward+backward);
+- ``chain+gc N``: build N steps of ``y = y * c + 0.0`` (two nodes a step), backward, drop;
+  CPU time per step with the cycle collector ON, as users run (the collector's passes over a
+  growing graph of Python objects are what it measures);
 - ``peak memory``: one MLP step at batch 1024 in a fresh subprocess per library, after a
   batch-1 warm-up step. Two measures: the peak resident set size during the step over the
   resident size before it (Linux: ``VmHWM`` reset through ``/proc/self/clear_refs``) -- the
@@ -25,7 +28,14 @@ Benchmarks (per iteration, best of several repeats of an auto-ranged loop):
 
 Targets for refgrad: tutorial <= 1.0x torch, MLP step <= 1.1x torch, matmul <= 1.05x the
 NumPy floor, chain time per node <= 1.5x torch's and flat (largest / smallest per-node time
-<= 1.5) from 1,000 to 100,000 nodes, peak memory <= 1.5x torch's, graph freed by refcount.
+<= 1.5) from 1,000 to 100,000 nodes, the same for chain+gc per step, peak memory <= 1.5x
+torch's, graph freed by refcount.
+
+    python benchmarks/bench.py --refgrad-before ../before --rounds 5
+
+runs refgrad from another checkout (``../before``), this tree's refgrad and torch, each in a
+fresh interpreter, in turn for the given rounds, and prints median times and the median of the
+per-round ratios to torch for the tutorial, the MLP step and chain+gc.
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ import json  # noqa: E402
 import pstats  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 import timeit  # noqa: E402
 import weakref  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -468,18 +479,19 @@ def time_chain(lib, n, repeat):
 
 
 def time_chain_gc(lib, n, repeat):
-    """Seconds per step of building an n-step ``y = y * c + 0.0`` chain (two nodes a step) and
-    running its backward, with the cycle collector on, as users run. The collector's passes
-    over a growing graph are what this row is about: it is left as it is, only emptied of
-    earlier garbage before each repeat."""
+    """CPU seconds per step of building an n-step ``y = y * c + 0.0`` chain (two nodes a step),
+    running its backward and dropping it, with the cycle collector on, as users run. The
+    collector's passes over a growing graph are what this row is about: it is left as it is,
+    only emptied of earlier garbage before each repeat. CPU time of this process (one thread),
+    not wall time: on a shared machine waiting for a core is not the library's cost."""
     if not gc.isenabled():
         raise RuntimeError("the collector is off: this row measures it on")
     times = []
     for _ in range(repeat):
         gc.collect()
-        start = timeit.default_timer()
+        start = time.process_time()
         lib.chain_gc_step(n)
-        times.append(timeit.default_timer() - start)
+        times.append(time.process_time() - start)
     return min(times) / n
 
 

@@ -5,7 +5,8 @@ and the op's row of the derivative table (``refgrad.ops``); the instance holds
 
 * ``next_nodes`` - one entry per forward input: the input's ``grad_fn``, its
   ``AccumulateGrad`` for a leaf, ``None`` for an input that needs no gradient
-  (``next_functions`` pairs each with input number 0, as PyTorch prints them);
+  (``next_functions`` pairs each with input number 0, as PyTorch prints them); kept in one
+  slot per input (:func:`node_class`);
 * ``saved`` - what its VJPs read, by name, as PyTorch's ``_saved_<name>`` attributes show
   it: plain parameters of the op (``alpha``, ``dim`` ...) as they are, tensors as
   :class:`SavedTensor` (checked against their version counter when unpacked, freed after a
@@ -20,13 +21,15 @@ counting alone.
 Cost under the cycle collector: every container the collector tracks is rescanned by its
 older-generation passes, so a long graph costs more per node the larger it grows (and every
 container allocated brings the next pass closer). A node therefore keeps as few containers as
-it can: one tuple of next nodes (no ``(node, 0)`` pairs), one ``saved`` dict (plain values
-only when no tensor is saved: the collector stops following it), one ``SavedTensor`` per saved
-tensor, and ``input_meta`` entries of plain values shared between nodes (:func:`_input_meta`).
+it can: its edges in its own slots (no tuple, no ``(node, 0)`` pairs), one ``saved`` dict
+(plain values only when no tensor is saved: the collector stops following it), one
+``SavedTensor`` per saved tensor, and ``input_meta`` entries of plain values shared between
+nodes (:func:`_input_meta`).
 """
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 import weakref
 
@@ -128,7 +131,8 @@ def _version_message(tensor, now: int, expected: int, source) -> str:
 class Node:
     """Base of every backward node; one subclass per PyTorch name."""
 
-    __slots__ = ("next_nodes", "sequence_nr", "saved", "input_meta", "__dict__", "__weakref__")
+    # next_nodes: one slot per input in each node class (see node_class)
+    __slots__ = ("sequence_nr", "saved", "input_meta", "__dict__", "__weakref__")
     row = None                  # the op's row in the derivative table
     # rarely set, so class-level defaults (an instance only stores them once they are set)
     freed = False               # saved tensors were released after a backward
@@ -235,18 +239,41 @@ class _Saved:
 
 
 def node_class(name: str, row) -> type:
-    """A real class per PyTorch node name, so ``type(fn).__name__`` reads right."""
-    return type(name, (Node,), {"__slots__": (), "row": row, "__module__": __name__})
+    """A real class per PyTorch node name, so ``type(fn).__name__`` reads right.
+
+    Like PyTorch's generated node structs, a node keeps its edges in fields of its own, one
+    slot per forward input (``next_0``, ``next_1`` ...), which ``next_nodes`` reads as a tuple:
+    one container less per node for the cycle collector. cat / stack (any number of inputs)
+    keep a tuple in ``next_nodes``.
+    """
+    namespace = {"row": row, "__module__": __name__}
+    if row.variadic:
+        namespace.update(__slots__=("next_nodes",), edge_slots=None)
+    else:
+        slots = tuple(f"next_{i}" for i in range(len(row.input_names)))
+        namespace.update(__slots__=slots, edge_slots=slots,
+                         next_nodes=property(_edge_reader(slots)))
+    return type(name, (Node,), namespace)
+
+
+def _edge_reader(slots):
+    """A function returning the values of ``slots`` of a node as a tuple."""
+    if len(slots) >= 2:
+        return operator.attrgetter(*slots)
+    if len(slots) == 1:
+        read = operator.attrgetter(slots[0])
+        return lambda node: (read(node),)
+    return lambda node: ()
 
 
 class AccumulateGrad(Node):
     """The sink of a leaf: adds the incoming gradient into ``variable.grad``."""
 
     __slots__ = ("variable",)
+    next_nodes = ()
 
     def __init__(self, variable) -> None:
         self.variable = variable
-        self.next_nodes = ()
         self.sequence_nr = _ACCUMULATE_SEQUENCE_NR
         self.saved = {}
         self.input_meta = ()
@@ -305,7 +332,14 @@ def record(row, out, inputs, ctx=None, extra=None):
     if not requires_grad or state.inference:
         return out
     node = _new_object(row.cls)
-    node.next_nodes = tuple(next_nodes)
+    edge_slots = row.cls.edge_slots
+    if edge_slots is None:
+        node.next_nodes = tuple(next_nodes)
+    else:
+        if len(next_nodes) != len(edge_slots):
+            raise TypeError(f"{row.name} has {len(edge_slots)} inputs, got {len(next_nodes)}")
+        for slot, below in zip(edge_slots, next_nodes):
+            setattr(node, slot, below)
     node.sequence_nr = next(_sequence)
     node.input_meta = tuple(input_meta)
     saved = _with_defaults(row, ctx)
