@@ -4,7 +4,7 @@
    (:func:`_count_dependencies`).
 2. Start with the roots' gradients; a node is *ready* when all its incoming edges delivered.
 3. Run ready nodes highest sequence number first (the most recently created first, with
-   ``AccumulateGrad`` at once), as PyTorch does (:class:`_ReadyQueue`). Running a node: tensor
+   ``AccumulateGrad`` at once), as PyTorch does (a heap in :func:`run`). Running a node: tensor
    hooks on its output gradient and ``retain_grad`` (:func:`_run_tensor_hooks`), then the
    node's pre-hooks, VJPs and hooks (:func:`_run_node`); the results are summed into the
    buffers of the nodes below.
@@ -18,9 +18,9 @@ The VJPs run with grad mode set to ``create_graph`` and NumPy's floating-point e
 """
 from __future__ import annotations
 
-import heapq
 import itertools
 import warnings
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -171,22 +171,26 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
             wanted.setdefault(_input_node(t), []).append(i)
         needed = _nodes_leading_to(dependencies, wanted)
         results = [None] * len(inputs)
-    ready = _ReadyQueue()
+    # the ready nodes, a heap: the most recently created first (AccumulateGrad before any),
+    # equal sequence numbers (AccumulateGrad nodes) in arrival order
+    ready = []
+    arrival = itertools.count()
     for node in buffers:
         if dependencies[node] == 0:
-            ready.push(node)
+            heappush(ready, (-node.sequence_nr, next(arrival), node))
 
     previous_mode = _STATE.enabled
     _STATE.enabled = bool(create_graph)       # the VJPs record a graph only for create_graph
     try:
         with numpy_errors.quiet():
             while ready:
-                node = ready.pop()
+                node = heappop(ready)[2]
                 grad = buffers.pop(node, None)
                 if needed is not None and node not in needed:
                     continue
                 is_leaf = type(node) is AccumulateGrad
-                if grad is not None:
+                if grad is not None and (node._retain is not None or (
+                        node.variable._hooks if is_leaf else node._pre_hooks)):
                     grad = _run_tensor_hooks(node, grad)
                 if wanted is not None and node in wanted:
                     if grad is not None:
@@ -205,7 +209,7 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
                         buffers[below] = _add_grads(buffers[below], g) if below in buffers else g
                     dependencies[below] -= 1
                     if dependencies[below] == 0:
-                        ready.push(below)
+                        heappush(ready, (-below.sequence_nr, next(arrival), below))
     finally:
         _STATE.enabled = previous_mode
     return results
@@ -244,26 +248,6 @@ def _nodes_leading_to(nodes, targets) -> set:
                 needed.add(parent)
                 stack.append(parent)
     return needed
-
-
-class _ReadyQueue:
-    """The nodes whose gradients have all arrived: the most recently created first
-    (``AccumulateGrad`` before any), equal sequence numbers in arrival order."""
-
-    __slots__ = ("_heap", "_arrival")
-
-    def __init__(self) -> None:
-        self._heap = []
-        self._arrival = itertools.count()
-
-    def push(self, node) -> None:
-        heapq.heappush(self._heap, (-node.sequence_nr, next(self._arrival), node))
-
-    def pop(self):
-        return heapq.heappop(self._heap)[2]
-
-    def __bool__(self) -> bool:
-        return bool(self._heap)
 
 
 def _add_grads(a, b):

@@ -158,8 +158,11 @@ class Node:
     # ---- saved values ------------------------------------------------------------------
     def unpack_saved(self) -> dict:
         """The saved values by name, tensors unpacked."""
-        return {key: value.unpack(self) if type(value) is SavedTensor else value
-                for key, value in self.saved.items()}
+        values = dict(self.saved)
+        for key, value in values.items():
+            if type(value) is SavedTensor:
+                values[key] = value.unpack(self)
+        return values
 
     def __getattr__(self, attr: str):
         # _saved_self, _saved_other, _saved_alpha ... like PyTorch's nodes (not a hot path)
@@ -328,7 +331,8 @@ def record(row, out, inputs, ctx=None, extra=None):
                 next_nodes.append(accumulator(t))
         else:
             next_nodes.append(None)
-        input_meta.append(_input_meta(t))
+        meta = (t._data.shape, t._dtype.name)
+        input_meta.append(_INPUT_META.get(meta) or _shared_input_meta(meta))
     if not requires_grad or state.inference:
         return out
     node = _new_object(row.cls)
@@ -342,8 +346,17 @@ def record(row, out, inputs, ctx=None, extra=None):
             setattr(node, slot, below)
     node.sequence_nr = next(_sequence)
     node.input_meta = tuple(input_meta)
-    saved = _with_defaults(row, ctx)
-    if row.saves_any:
+    # what the VJPs read: the op's parameters (the row's defaults for those not given) ...
+    defaults = row.params
+    if ctx is None:
+        saved = dict(defaults) if defaults else {}
+    else:
+        saved = ctx
+        for key, default in defaults.items():
+            if key not in saved:
+                saved[key] = default
+    if row.saves_any:                               # ... and the tensors
+
         _save_tensors(row, out, inputs, saved, extra)
     node.saved = saved
     out._grad_fn = node
@@ -351,26 +364,13 @@ def record(row, out, inputs, ctx=None, extra=None):
     return out
 
 
-def _input_meta(t) -> tuple:
-    """``(shape, dtype name)`` of a tensor, one shared tuple for each pair seen (bounded)."""
-    key = (t._data.shape, t._dtype.name)
-    meta = _INPUT_META.get(key)
-    if meta is None:
-        if len(_INPUT_META) >= 4096:
-            _INPUT_META.clear()
-        meta = _INPUT_META[key] = key
+def _shared_input_meta(meta: tuple) -> tuple:
+    """``meta`` - a ``(shape, dtype name)`` pair - remembered, so that the nodes that see the
+    same pair again share one tuple (at most 4096 pairs are remembered)."""
+    if len(_INPUT_META) >= 4096:
+        _INPUT_META.clear()
+    _INPUT_META[meta] = meta
     return meta
-
-
-def _with_defaults(row, ctx) -> dict:
-    """The op's plain parameters: the ones given, then the row's defaults."""
-    defaults = row.params
-    if ctx is None:
-        return dict(defaults) if defaults else {}
-    for key, default in defaults.items():
-        if key not in ctx:
-            ctx[key] = default
-    return ctx
 
 
 def _save_tensors(row, out, inputs, saved, extra) -> None:

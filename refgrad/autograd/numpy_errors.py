@@ -11,10 +11,12 @@ pass) check one context variable instead of entering ``np.errstate`` again (abou
 from __future__ import annotations
 
 import contextvars
+import threading
 
 import numpy as np
 
-_quiet = contextvars.ContextVar("refgrad_numpy_quiet", default=False)
+QUIET = "quiet"
+_quiet = contextvars.ContextVar("refgrad_numpy_quiet", default=None)   # QUIET inside quiet()
 
 
 class quiet:
@@ -28,7 +30,7 @@ class quiet:
             return
         self._errstate = np.errstate(all="ignore")
         self._errstate.__enter__()
-        self._token = _quiet.set(True)
+        self._token = _quiet.set(QUIET)
 
     def __exit__(self, *exc_info) -> None:
         if self._errstate is not None:
@@ -36,31 +38,54 @@ class quiet:
             self._errstate.__exit__(*exc_info)
 
 
+def call_quietly(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` with NumPy's floating-point errors ignored, for one NumPy
+    computation (an op's forward). Cheaper than ``quiet()`` outside a quiet block: ``func``
+    runs in a context prepared once per thread inside ``quiet()`` (``contextvars.Context.run``;
+    ``func`` sees that context's variables, so it should be plain NumPy arithmetic, as an op's
+    forward is). Inside that context ``is_quiet()`` holds, so a nested call runs directly and
+    the context is never entered twice."""
+    if _quiet.get() is QUIET:
+        return func(*args, **kwargs)
+    try:
+        context = _per_thread.context
+    except AttributeError:
+        context = _per_thread.context = _quiet_context()
+    return context.run(func, *args, **kwargs)
+
+
+def _quiet_context() -> contextvars.Context:
+    with quiet():
+        return contextvars.copy_context()
+
+
+_per_thread = threading.local()
+
+
 def is_quiet() -> bool:
     """Whether an enclosing ``quiet()`` block has NumPy's errors ignored."""
-    return _quiet.get()
-
-
-QUIET = "quiet"
+    return _quiet.get() is QUIET
 
 
 class _ErrorState:
     """``quiet()`` behind ``get`` / ``set`` / ``reset``, like a context variable."""
 
     __slots__ = ()
-
-    def get(self):
-        return QUIET if _quiet.get() else None
+    get = staticmethod(_quiet.get)      # QUIET inside a quiet() block, else None
 
     def set(self, state):
+        """Enter ``np.errstate(all="ignore")``; the token undoes it (callers check ``get()``
+        first, as tensor.py does: a nested set would enter np.errstate again)."""
         if state is not QUIET:
             raise ValueError("only QUIET can be set")
-        block = quiet()
-        block.__enter__()
-        return block
+        errstate = np.errstate(all="ignore")
+        errstate.__enter__()
+        return errstate, _quiet.set(QUIET)
 
     def reset(self, token) -> None:
-        token.__exit__(None, None, None)
+        errstate, quiet_token = token
+        _quiet.reset(quiet_token)
+        errstate.__exit__(None, None, None)
 
 
 ERROR_STATE = _ErrorState()
