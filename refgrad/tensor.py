@@ -15,6 +15,7 @@ import numpy as np
 from . import dtypes as _dt
 from . import ops as _ops
 from .autograd import engine as _engine
+from .autograd import numpy_errors as _numpy_errors
 from .autograd import grad_mode as _grad_mode
 from .autograd.graph import RemovableHandle, record
 
@@ -202,27 +203,15 @@ def broadcast_error(sa, sb) -> RuntimeError:
 
 
 # PyTorch never warns about overflow, division by zero or invalid values; NumPy does unless
-# told not to (see NP_ERRORS in autograd/engine.py).
-_NP_ERRORS = _engine.NP_ERRORS
-_NP_QUIET = _engine.NP_QUIET
+# told not to (autograd/numpy_errors.py: public np.errstate).
+_call_quietly = _numpy_errors.call_quietly
 
 
 def _forward(row, *arrays, **params):
     """The row's NumPy forward, silent about floating-point errors, with PyTorch's
     broadcasting message."""
     try:
-        if _NP_ERRORS is not None:
-            if _NP_ERRORS.get() is _NP_QUIET:       # already quiet (inside a backward pass)
-                out = row.forward(*arrays, **params)
-            else:
-                token = _NP_ERRORS.set(_NP_QUIET)
-                try:
-                    out = row.forward(*arrays, **params)
-                finally:
-                    _NP_ERRORS.reset(token)
-        else:
-            with np.errstate(all="ignore"):
-                out = row.forward(*arrays, **params)
+        out = _call_quietly(row.forward, *arrays, **params)
     except ValueError:
         shapes = [a.shape for a in arrays if isinstance(a, _ndarray)]
         if len(shapes) >= 2:
@@ -1235,15 +1224,7 @@ class Tensor:
                                    f"broadcast shape {_shape_str(result_shape)}")
         if not self._data.flags.writeable:
             self._write(self._data)     # raises PyTorch's error for expanded tensors
-        if _NP_ERRORS is not None:      # quiet, as np.errstate(all="ignore"), but cheaper
-            token = _NP_ERRORS.set(_NP_QUIET)
-            try:
-                ufunc(self._data, o, out=self._data, casting="unsafe")
-            finally:
-                _NP_ERRORS.reset(token)
-        else:
-            with np.errstate(all="ignore"):
-                ufunc(self._data, o, out=self._data, casting="unsafe")
+        _call_quietly(ufunc, self._data, o, out=self._data, casting="unsafe")
         self._version_counter[0] += 1
         return self
 
