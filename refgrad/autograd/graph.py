@@ -356,7 +356,6 @@ def record(row, out, inputs, ctx=None, extra=None):
             if key not in saved:
                 saved[key] = default
     if row.saves_any:                               # ... and the tensors
-
         _save_tensors(row, out, inputs, saved, extra)
     node.saved = saved
     out._grad_fn = node
