@@ -99,7 +99,7 @@ def unary(row, x, ctx=None):
     dt = x._dtype
     if row.promotion == INT_TO_FLOAT and not dt.is_floating_point:
         dt = _dt.get_default_dtype()
-    data = forward(row, (cast(x, dt),), ctx)
+    data = forward(row, (x._data if x._dtype is dt else x._data.astype(dt.np),), ctx)
     if data.dtype != dt.np:
         data = data.astype(dt.np)
     out = wrap(data, dt)
@@ -128,7 +128,9 @@ def binary(row, a, b, ctx=None):
             b = scalar_tensor(b, dt)
     if row.promotion == INT_TO_FLOAT and not dt.is_floating_point:
         dt = _dt.get_default_dtype()
-    data = forward(row, (cast(a, dt), cast(b, dt)), ctx)
+    # (cast inlined: the hot path of every arithmetic op)
+    data = forward(row, (a._data if a._dtype is dt else a._data.astype(dt.np),
+                         b._data if b._dtype is dt else b._data.astype(dt.np)), ctx)
     if data.dtype != dt.np:
         data = data.astype(dt.np)
     out = wrap(data, dt)
@@ -168,9 +170,11 @@ def apply(row, inputs, dtype, params=None, ctx=None, extra=None, arrays=None):
     ``extra`` are tensors the node saves that are not inputs (indices, a loss target).
     ``arrays`` replaces the cast inputs for a forward that takes its operands otherwise."""
     if arrays is None:
-        arrays = [cast(t, dtype) for t in inputs]
+        arrays = [t._data if t._dtype is dtype else t._data.astype(dtype.np) for t in inputs]
     data = forward(row, arrays, params)
-    out = wrap(data.astype(dtype.np, copy=False), dtype)
+    if data.dtype != dtype.np:
+        data = data.astype(dtype.np)
+    out = wrap(data, dtype)
     for t in inputs:
         if t is not None and t._requires_grad:
             record(row, out, inputs, params if ctx is None else ctx, extra)
