@@ -154,6 +154,13 @@ NLL = row("NllLossBackward0", ["self"], _nll_forward,
 
 # ================================================================================= entries
 
+def _check_broadcast(a, b):
+    try:
+        np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        raise broadcast_error(a._data.shape, b._data.shape) from None
+
+
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction="mean", pos_weight=None):
     """mean((1 - y) * x - log_weight * logsigmoid(x)), exact for large logits."""
@@ -169,16 +176,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     params = {"reduction": code}
     extra = {"weight": weight, "pos_weight": pos_weight}
     if pos_weight is not None:
-        try:
-            np.broadcast_shapes(pos_weight._data.shape, target._data.shape)
-        except ValueError:
-            raise broadcast_error(pos_weight._data.shape, target._data.shape) from None
+        _check_broadcast(pos_weight, target)
         params["pos_weight"] = pos_weight._data
     if weight is not None:
-        try:
-            np.broadcast_shapes(input._data.shape, weight._data.shape)
-        except ValueError:
-            raise broadcast_error(input._data.shape, weight._data.shape) from None
+        _check_broadcast(input, weight)
         params["weight"] = weight._data
     # logsigmoid in the input's dtype, the rest promoted with the target's: no cast
     return apply(BCE_WITH_LOGITS, (input, target), dt, params, {"reduction": code}, extra,
