@@ -11,7 +11,6 @@ import numpy as np
 
 from .. import _dispatch
 from .. import dtypes as _dt
-from ..autograd.graph import record
 from ..tensor import wrap
 from ._numpy import _where
 from ._row import row, uses
@@ -68,12 +67,7 @@ def mul_scalar(t, value):
 def pointwise_backward(row_, grad, other):
     """A VJP that is a node of its own, ``row_(grad, other)`` (tanh's, sigmoid's, relu's), so
     that second derivatives carry PyTorch's names."""
-    dt = grad._dtype
-    data = _dispatch.forward(row_, (grad._data, _dispatch.cast(other, dt)))
-    out = wrap(data.astype(dt.np, copy=False), dt)
-    if grad._requires_grad or other._requires_grad:
-        record(row_, out, (grad, other))
-    return out
+    return _dispatch.apply(row_, (grad, other), grad._dtype)
 
 
 def _one_minus_square(y):
@@ -109,34 +103,41 @@ THRESHOLD_BACKWARD = row(
 
 # ------------------------------------------------------------------ indexing's gradients
 
+def _embed(grad, shape, key):
+    # zeros of the input's shape with the gradient at a basic key
+    out = np.zeros(shape, grad.dtype)
+    out[key] = grad
+    return out
+
+
+def _embed_adding(grad, shape, key):
+    # ... at an advanced key, where repeated indices add up (index_put with accumulate)
+    out = np.zeros(shape, grad.dtype)
+    np.add.at(out, key, grad)
+    return out
+
+
 # the gradient of an indexing op is itself differentiable: its VJP indexes again
-SELECT_BACKWARD = row("SelectBackwardBackward0", ["grad_output"], None,
+SELECT_BACKWARD = row("SelectBackwardBackward0", ["grad_output"], _embed,
                       grad_output=(uses("index_key"), lambda g, s: g[s.index_key]))
 
-SLICE_BACKWARD = row("SliceBackwardBackward0", ["grad_output"], None,
+SLICE_BACKWARD = row("SliceBackwardBackward0", ["grad_output"], _embed,
                      grad_output=(uses("index_key"), lambda g, s: g[s.index_key]))
 
 # PyTorch puts the gradient into zeros with index_put: (zeros, values) are its inputs
-INDEX_PUT = row("IndexPutImplBackward0", ["self", "values"], None,
+INDEX_PUT = row("IndexPutImplBackward0", ["self", "values"], _embed_adding,
                 values=(uses("index_key"), lambda g, s: g[s.index_key]))
+
+_EMBEDDINGS = {"select": SELECT_BACKWARD, "slice": SLICE_BACKWARD, "index": INDEX_PUT}
 
 
 def index_backward(grad, shape, key, kind):
     """Zeros of ``shape`` with ``grad`` at ``key``: the VJP of select ("select"), a slice
     ("slice") or advanced indexing ("index", where repeated indices add up)."""
-    data = np.zeros(shape, grad._dtype.np)
-    if kind == "index":
-        np.add.at(data, key, grad._data)
-    else:
-        data[key] = grad._data
-    out = wrap(data, grad._dtype)
-    if grad._requires_grad:
-        if kind == "index":
-            record(INDEX_PUT, out, (None, grad), {"index_key": key})
-        else:
-            row_ = SELECT_BACKWARD if kind == "select" else SLICE_BACKWARD
-            record(row_, out, (grad,), {"index_key": key})
-    return out
+    row_ = _EMBEDDINGS[kind]
+    inputs = (None, grad) if row_ is INDEX_PUT else (grad,)
+    return _dispatch.apply(row_, inputs, grad._dtype, {"shape": shape, "key": key},
+                           {"index_key": key}, arrays=(grad._data,))
 
 
 # -------------------------------------------------------------------------------- losses

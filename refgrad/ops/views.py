@@ -111,17 +111,14 @@ ALIAS = row("AliasBackward0", ["self"], lambda a: a[...],
 # =========================================================================== copies and casts
 
 # the first .grad of a leaf under create_graph=True: a copy into a fresh tensor (self)
-COPY = row("CopyBackwards", ["self", "src"], None,
+COPY = row("CopyBackwards", ["self", "src"], np.copy,
            src=(uses(), lambda g, s: g))
 
 
 def copy_recorded(t):
     """A copy that stays differentiable (CopyBackwards): a leaf's first create_graph
     gradient."""
-    out = wrap(np.array(t._data, copy=True), t._dtype)
-    if t._requires_grad:
-        record(COPY, out, (None, t))
-    return out
+    return apply(COPY, (None, t), t._dtype, arrays=(t._data,))
 
 
 def clone(self, *, memory_format=None):
@@ -155,7 +152,9 @@ def to(self, *args, **kwargs):
 
 
 def cast_to(t, dtype):
-    """A copy in ``dtype``; only a floating result stays differentiable."""
+    """A copy in ``dtype``; only a floating result stays differentiable. Not through
+    ``_dispatch.apply``: an integral result records no node, and the cast is not made
+    error-quiet as forwards are (its overflow warnings stay as they were)."""
     out = wrap(t._data.astype(dtype.np), dtype)
     if t._requires_grad and dtype.is_floating_point:
         record(TO_COPY, out, (t,), {"dtype": dtype})
