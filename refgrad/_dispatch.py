@@ -23,12 +23,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes as _dt
+from .dtypes import INT_TO_FLOAT
 from .autograd import engine as _engine
 from .autograd import grad_mode as _grad_mode
 from .autograd.graph import record
 from .tensor import Tensor, as_operand, broadcast_error, scalar_tensor, wrap
 
-INT_TO_FLOAT = "int_to_float"       # the policy names of refgrad.ops._row
 _ndarray = np.ndarray
 _STATE = _grad_mode.STATE
 
@@ -148,13 +148,14 @@ def _keep_zero_tensor(row, out, a, b):
         out._zero_tensor = True
 
 
-def with_scalar(row, x, name, value, ctx):
+def with_scalar(row, x, value, ctx):
     """``row`` applied to a tensor and a Python number that is a parameter of the node, not an
     input (``1 - x`` is RsubBackward1, ``x ** 2`` PowBackward0): the number takes part in
-    promotion and reaches the forward as ``name``, in the result dtype."""
+    promotion and reaches the forward as the row's ``scalar`` parameter, in the result
+    dtype."""
     dt = promote(row, x, value)
     params = dict(ctx)
-    params[name] = np.asarray(value, dt.np)
+    params[row.scalar] = np.asarray(value, dt.np)
     data = forward(row, (cast(x, dt),), params)
     out = wrap(data.astype(dt.np, copy=False), dt)
     if x._requires_grad:

@@ -53,13 +53,13 @@ def keep_mask(t, key):
 # ------------------------------------------------------------ a tensor times a C++ scalar
 
 # tensor * python scalar as PyTorch's C++ formulas spell it (inside VJPs): MulBackward1
-MUL_SCALAR = row("MulBackward1", ["self"], lambda a, other: a * other,
+MUL_SCALAR = row("MulBackward1", ["self"], lambda a, other: a * other, scalar="other",
                  self=(uses("other"), lambda g, s: mul_scalar(g, s.other)))
 
 
 def mul_scalar(t, value):
     """``t * value`` recorded as MulBackward1 (the Python number is a node parameter)."""
-    return _dispatch.with_scalar(MUL_SCALAR, t, "other", value, {"other": value})
+    return _dispatch.with_scalar(MUL_SCALAR, t, value, {"other": value})
 
 
 # ---------------------------------------------- backward formulas that are nodes themselves

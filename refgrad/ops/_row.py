@@ -7,6 +7,9 @@ forward, one VJP per input, and how the op is called:
   operands: ``PROMOTE`` (PyTorch's result type: dimensioned tensors decide, 0-d tensors and
   Python numbers only when of a higher category; an integer tensor stays integer) or
   ``INT_TO_FLOAT`` (the same, then an integral result becomes the default float dtype);
+* ``scalar`` - what a Python-number operand becomes: None, a 0-d tensor input of the node
+  (``x + 1``: AddBackward0 has two inputs), or the name of the node parameter it becomes
+  (``1 - x``: RsubBackward1 keeps ``other`` and has one input);
 * its variants - ``method`` (``t.exp()``), ``function`` (``torch.exp(t)``), ``inplace``
   (``t.exp_()``) and ``operators`` (``__neg__`` ...). Each may be one name or a tuple of
   aliases. Rows whose ``entry`` is None get an entry generated from the policy and the number
@@ -19,12 +22,10 @@ comparisons, ``matmul`` ...), registered with :func:`variants`.
 from __future__ import annotations
 
 from ..autograd.graph import node_class
+from ..dtypes import INT_TO_FLOAT, PROMOTE
 
 ROWS: dict = {}
 VARIANTS: list = []     # (entry or row, methods, functions, inplace names, operators)
-
-PROMOTE = "promote"
-INT_TO_FLOAT = "int_to_float"
 
 
 def _names(value) -> tuple:
@@ -46,10 +47,10 @@ class Row:
 
     __slots__ = ("name", "input_names", "forward", "_vjps", "saved_names", "cls", "variadic",
                  "doc", "params", "positions", "saves", "saves_any", "vjp_fns", "jvps",
-                 "promotion", "entry")
+                 "promotion", "scalar", "entry")
 
     def __init__(self, name, inputs, forward, vjps, variadic=False, doc="", params=None,
-                 promotion=PROMOTE, entry=None, jvps=None):
+                 promotion=PROMOTE, scalar=None, entry=None, jvps=None):
         self.name = name
         self.params = params or {}   # op parameters with their defaults (alpha=1 ...)
         self.input_names = tuple(inputs)
@@ -61,6 +62,7 @@ class Row:
         self.variadic = variadic    # cat / stack: one VJP for every input, fn(g, s, index)
         self.doc = doc
         self.promotion = promotion
+        self.scalar = scalar        # the node parameter a Python number becomes, if any
         self.entry = entry          # the op's front end, when it is not generated
         self.cls = node_class(name, self)
 
@@ -84,12 +86,12 @@ class Row:
 
 
 def row(name, inputs, forward, variadic=False, doc="", params=None, promotion=PROMOTE,
-        entry=None, method=None, function=None, inplace=None, operators=None, jvps=None,
-        **vjps):
+        scalar=None, entry=None, method=None, function=None, inplace=None, operators=None,
+        jvps=None, **vjps):
     """Add a row: ``row("ExpBackward0", ["self"], _exp, self=(uses("result"), fn),
     promotion=INT_TO_FLOAT, method="exp", function="exp", inplace="exp_")``."""
     r = Row(name, inputs, forward, vjps, variadic=variadic, doc=doc, params=params,
-            promotion=promotion, entry=entry, jvps=jvps)
+            promotion=promotion, scalar=scalar, entry=entry, jvps=jvps)
     ROWS[name] = r
     if method or function or inplace or operators:
         VARIANTS.append((r, _names(method), _names(function), _names(inplace),

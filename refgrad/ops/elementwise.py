@@ -52,12 +52,12 @@ def rsub(self, other, *, alpha=1):
     other = as_operand(other)
     if isinstance(other, Tensor):
         return binary(RSUB_TENSOR, self, other, {"alpha": alpha} if alpha != 1 else None)
-    return with_scalar(RSUB, self, "other", other, {"alpha": alpha})
+    return with_scalar(RSUB, self, other, {"alpha": alpha})
 
 
 # `1 - a`: the python scalar is a parameter, not an input, so one next function only
 RSUB = row("RsubBackward1", ["self"], lambda a, other, alpha=1: other - a * alpha,
-           entry=rsub, method="rsub", function="rsub",
+           scalar="other", entry=rsub, method="rsub", function="rsub",
            self=(uses("alpha"), lambda g, s: -g if s.alpha == 1 else -g * s.alpha))
 
 # `torch.rsub(a, b)` with a tensor b: b - a * alpha
@@ -184,11 +184,11 @@ def pow(self, exponent):
     dt = _dt.result_type(self, exponent)
     if not dt.is_floating_point and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return with_scalar(POW_SCALAR, self, "exponent", exponent, {"exponent": exponent})
+    return with_scalar(POW_SCALAR, self, exponent, {"exponent": exponent})
 
 
 POW_SCALAR = row("PowBackward0", ["self"], _pow_scalar, doc="tensor ** python number",
-                 entry=pow, method="pow", operators="__pow__",
+                 scalar="exponent", entry=pow, method="pow", operators="__pow__",
                  self=(uses("self", "exponent"), _pow_scalar_vjp))
 
 
@@ -215,11 +215,11 @@ def _rpow(self, base):
     base = as_operand(base)
     if isinstance(base, Tensor):
         return base.pow(self)
-    return with_scalar(POW_BASE, self, "base", base, {"base": base})
+    return with_scalar(POW_BASE, self, base, {"base": base})
 
 
 POW_BASE = row("PowBackward2", ["exponent"], lambda e, base: _pow(base, e),
-               doc="python number ** tensor",
+               doc="python number ** tensor", scalar="base",
                exponent=(uses("result", "base"),
                          lambda g, s: g * (s.result * float(np.log(s.base)))
                          if s.base != 0 else g * (s.result * 0.0)))

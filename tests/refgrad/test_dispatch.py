@@ -19,6 +19,14 @@ def test_every_row_declares_a_policy_and_a_jvp_slot_per_input():
         assert row.promotion in (_row.PROMOTE, _row.INT_TO_FLOAT), name
         assert len(row.jvps) == len(row.input_names), name
         assert all(jvp is None for jvp in row.jvps), name     # filled by forward mode
+        assert row.scalar is None or row.scalar not in row.input_names, name
+
+
+def test_a_python_number_is_an_input_or_a_node_parameter_as_the_row_says():
+    x = refgrad.tensor([1.0, 2.0], requires_grad=True)
+    assert refgrad.ops.ADD.scalar is None and len((x + 1).grad_fn.next_functions) == 2
+    assert refgrad.ops.RSUB.scalar == "other" and len((1 - x).grad_fn.next_functions) == 1
+    assert (x ** 3).grad_fn._saved_exponent == 3
 
 
 def test_every_declared_variant_is_bound():
