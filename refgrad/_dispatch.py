@@ -23,10 +23,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes as _dt
-from .dtypes import INT_TO_FLOAT
 from .autograd import engine as _engine
 from .autograd import grad_mode as _grad_mode
 from .autograd.graph import record
+from .dtypes import INT_TO_FLOAT
 from .tensor import Tensor, as_operand, broadcast_error, scalar_tensor, wrap
 
 _ndarray = np.ndarray
