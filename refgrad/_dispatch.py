@@ -32,28 +32,35 @@ from .tensor import Tensor, as_operand, broadcast_error, scalar_tensor, wrap
 _ndarray = np.ndarray
 _STATE = _grad_mode.STATE
 
-# PyTorch never warns about overflow, division by zero or invalid values; NumPy does unless
-# told not to (see NP_ERRORS in autograd/engine.py).
+# NumPy's floating-point error state, quiet while ops compute (see autograd/engine.py)
 _NP_ERRORS = _engine.NP_ERRORS
 _NP_QUIET = _engine.NP_QUIET
+
+
+def call_quietly(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with NumPy's floating-point warnings off, as PyTorch never warns
+    about overflow, division by zero or invalid values. The one place the dispatcher reads the
+    engine's error state (``autograd.engine.NP_ERRORS``)."""
+    if _NP_ERRORS is None:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+    if _NP_ERRORS.get() is _NP_QUIET:           # already quiet (inside a backward pass)
+        return fn(*args, **kwargs)
+    token = _NP_ERRORS.set(_NP_QUIET)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _NP_ERRORS.reset(token)
 
 
 def forward(row, arrays, params=None):
     """The row's NumPy forward, silent about floating-point errors, with PyTorch's
     broadcasting message."""
     try:
-        if _NP_ERRORS is not None:
-            if _NP_ERRORS.get() is _NP_QUIET:       # already quiet (inside a backward pass)
-                out = row.forward(*arrays, **params) if params else row.forward(*arrays)
-            else:
-                token = _NP_ERRORS.set(_NP_QUIET)
-                try:
-                    out = row.forward(*arrays, **params) if params else row.forward(*arrays)
-                finally:
-                    _NP_ERRORS.reset(token)
+        if params:
+            out = call_quietly(row.forward, *arrays, **params)
         else:
-            with np.errstate(all="ignore"):
-                out = row.forward(*arrays, **params) if params else row.forward(*arrays)
+            out = call_quietly(row.forward, *arrays)
     except ValueError:
         shapes = [a.shape for a in arrays if isinstance(a, _ndarray)]
         if len(shapes) >= 2:
@@ -68,15 +75,7 @@ def forward(row, arrays, params=None):
 def ufunc_into(ufunc, target, operand):
     """``target = ufunc(target, operand)`` in place, silent about floating-point errors (the
     in-place arithmetic that records no node: an optimizer's update)."""
-    if _NP_ERRORS is not None:      # quiet, as np.errstate(all="ignore"), but cheaper
-        token = _NP_ERRORS.set(_NP_QUIET)
-        try:
-            ufunc(target, operand, out=target, casting="unsafe")
-        finally:
-            _NP_ERRORS.reset(token)
-    else:
-        with np.errstate(all="ignore"):
-            ufunc(target, operand, out=target, casting="unsafe")
+    call_quietly(ufunc, target, operand, out=target, casting="unsafe")
 
 
 def promote(row, *operands):
