@@ -13,17 +13,10 @@ from .factories import (Generator, arange, as_tensor, asarray, default_generator
                         empty_like, eye, from_numpy, full, full_like, initial_seed, is_tensor,
                         linspace, manual_seed, ones, ones_like, rand, rand_like, randint, randn,
                         randn_like, seed, tensor, zeros, zeros_like)
-from .tensor import FUNCTIONS as _FUNCTIONS
-from .tensor import Size, Tensor, cat, concat, concatenate, device, matmul, numel, result_type
-from .tensor import stack, where
-from .tensor import torch_add as add
-from .tensor import torch_clamp as clamp
-from .tensor import torch_clamp as clip
-from .tensor import torch_max as max
-from .tensor import torch_min as min
-from .tensor import torch_mul as mul
-from .tensor import torch_pow as pow
+from ._variants import FUNCTIONS as _FUNCTIONS
+from .tensor import Size, Tensor, device
 
+# torch.add, torch.exp, torch.cat ...: every op's function variant (refgrad._variants)
 globals().update(_FUNCTIONS)
 
 float = float32

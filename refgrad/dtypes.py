@@ -140,6 +140,12 @@ def result_type(*operands) -> dtype:
     return _combine(dim, _combine(zero, wrapped))
 
 
+# An op's promotion policy, declared by its row of the derivative table (refgrad.ops) and
+# applied by the dispatcher (refgrad._dispatch):
+PROMOTE = "promote"             # result_type of the operands: an integer tensor stays integer
+INT_TO_FLOAT = "int_to_float"   # ... then an integral result becomes the default float dtype
+
+
 def type_name(d: dtype) -> str:
     """``torch.FloatTensor``-style name used by several PyTorch messages."""
     return f"torch.{d.legacy_name}"

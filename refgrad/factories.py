@@ -8,7 +8,8 @@ import warnings
 import numpy as np
 
 from . import dtypes as _dt
-from .tensor import Tensor, _wrap, check_device
+from .tensor import Tensor, check_device
+from .tensor import wrap as _wrap
 
 COPY_CONSTRUCT_WARNING = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
@@ -108,6 +109,22 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         return _finish(_wrap(arr, dtype or data._dtype), requires_grad)
     arr, d = _array_from(data, dtype)
     return _finish(_wrap(arr, d), requires_grad)
+
+
+def legacy_constructor(self, *args, **kwargs):
+    """``Tensor([1, 2])`` (the default float dtype) and ``Tensor(2, 3)`` (uninitialised):
+    PyTorch's legacy constructor, bound as ``Tensor.__init__``."""
+    if len(args) == 1 and not isinstance(args[0], numbers.Number):
+        made = tensor(args[0], dtype=_dt.get_default_dtype())
+    else:
+        made = tensor(np.zeros(tuple(args), _dt.get_default_dtype().np))
+    for slot in Tensor.__slots__[:-1]:
+        setattr(self, slot, getattr(made, slot))
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """``t.new_tensor(data)``: a new leaf of ``t``'s dtype unless told otherwise."""
+    return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):

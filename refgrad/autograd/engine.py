@@ -29,11 +29,6 @@ from .graph import AccumulateGrad, accumulator
 
 _STATE = grad_mode.STATE
 
-# Read by refgrad/tensor.py (``_NP_ERRORS.get() is _NP_QUIET``, ``set`` / ``reset``): NumPy's
-# public np.errstate behind a context-variable face. New code uses numpy_errors.quiet().
-NP_ERRORS = numpy_errors.ERROR_STATE
-NP_QUIET = numpy_errors.QUIET
-
 _CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
     "parameter and its gradient which can cause a memory leak. We recommend using "
