@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 from conformance.records import Status
 from conformance.report.json_report import write_text_atomically
-from conformance.report.schema import PAIRS, SCHEMA_VERSION, STATUSES
+from conformance.report.schema import PAIRS, SCHEMA_VERSION, STATUSES, UNEXPECTED
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -315,14 +315,13 @@ def _summary(report: dict, records: list, pairs: list, statuses: list) -> dict:
                               "conformance": _conformance(counts),
                               "total": sum(counts.values())})
         rows.append({"area": area, "cells": row_cells, "conformance": _conformance(area_counts),
-                     "unexpected": sum(area_counts.get(s, 0) for s in ("diverge", "timeout",
-                                                                       "crash"))})
+                     "unexpected": sum(area_counts.get(s, 0) for s in UNEXPECTED)})
     totals = [{"pair": pair, "counts": _ordered_counts(by_pair.get(pair) or {}, statuses),
                "conformance": _conformance(by_pair.get(pair) or {}),
                "total": sum((by_pair.get(pair) or {}).values())} for pair in pairs]
     unexpected = given.get("unexpected")
     if unexpected is None:
-        unexpected = sum(total.get(s, 0) for s in ("diverge", "timeout", "crash"))
+        unexpected = sum(total.get(s, 0) for s in UNEXPECTED)
     return {
         "areas": [row["area"] for row in rows],
         "rows": rows,

@@ -136,7 +136,7 @@ def check(report, where: str | os.PathLike = "report") -> dict:
     for number, data in enumerate(report["records"]):
         try:
             Record.from_json(data)
-        except (RecordError, TypeError) as exc:      # TypeError: a field of no default
+        except (RecordError, TypeError) as exc:      # TypeError: no param_id (no default)
             raise ReportError(f"{where}: record #{number}: {exc}") from None
     return report
 
