@@ -17,14 +17,14 @@ produce its report.
 from __future__ import annotations
 
 import argparse
-import os
+import shlex
 import sys
 from pathlib import Path
 
 import conformance
-from conformance.report import json_report
-
-DEFAULT_JSON = os.path.join("reports", "conformance.json")
+from conformance.pytest_plugin.options import DEFAULT_CASES, DEFAULT_JSON, RunOptions
+from conformance.records import Record
+from conformance.report import json_report, write_html
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,8 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--html", metavar="PATH", default=None, help="also write the HTML page")
     run.add_argument("-n", dest="workers", default="auto", metavar="N",
                      help="pytest-xdist workers: a number, 'auto' (default), or 0 for none")
-    run.add_argument("--cases", metavar="PACKAGE", default="conformance.cases",
-                     help="the package holding the cases (default conformance.cases)")
+    run.add_argument("--cases", metavar="PACKAGE", default=DEFAULT_CASES,
+                     help=f"the package holding the cases (default {DEFAULT_CASES})")
     run.add_argument("--known", metavar="PATH", default=None,
                      help="known-divergences file (default: the checked-in one)")
     run.add_argument("--timeout", metavar="SECONDS", type=float, default=None,
@@ -83,31 +83,21 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "fuzz":
         return _fuzz(argv[1:])
     args = _parser().parse_args(argv)
+    args.command_line = "python -m conformance " + shlex.join(argv)
     handlers = {"run": _run, "html": _html, "compare": _compare, "merge": _merge,
                 "reproducer": _reproducer}
     try:
         return handlers[args.command](args)
-    except (FileNotFoundError, ValueError, ImportError) as exc:
+    except (OSError, ValueError, ImportError) as exc:     # a report's ReportError included
         print(f"conformance {args.command}: {exc}", file=sys.stderr)
         return 2
 
 
 def pytest_args(args: argparse.Namespace) -> list[str]:
-    """The pytest command line that ``run`` stands for."""
+    """pytest's own arguments for ``run``; the conformance options travel in the session."""
     package_dir = Path(conformance.__file__).parent
     command = [str(package_dir), "-p", "no:cacheprovider", "--rootdir", str(package_dir.parent),
-               "-n", str(args.workers), "--conformance-json", args.json,
-               "--conformance-cases", args.cases, "-o", "addopts=", "-rfE"]
-    if args.target:
-        command += ["--conformance-target", args.target]
-    if args.known:
-        command += ["--conformance-known", args.known]
-    if args.timeout:
-        command += ["--conformance-timeout", str(args.timeout)]
-    if args.strict:
-        command.append("--conformance-strict")
-    if args.no_cuda:
-        command.append("--conformance-no-cuda")
+               "-n", str(args.workers), "-o", "addopts=", "-rfE"]
     if args.keyword:
         command += ["-k", args.keyword]
     if args.quiet:
@@ -115,43 +105,44 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     return command + list(args.pytest_args)
 
 
+def run_options(args: argparse.Namespace) -> RunOptions:
+    from conformance.lanes import resolve_target
+
+    return RunOptions(target=resolve_target(args.target), cases=args.cases,
+                      json_path=args.json, html_path=args.html, known_path=args.known,
+                      timeout_s=args.timeout, strict=args.strict, want_cuda=not args.no_cuda)
+
+
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
-    from conformance.lanes import pin_threads
+    from conformance.lanes import import_target, pin_threads
+    from conformance.pytest_plugin import ConformanceSession
 
     pin_threads()
     if str(args.workers) not in ("auto", "logical") and not str(args.workers).isdigit():
         print(f"conformance run: -n takes a number or 'auto', not {args.workers!r}",
               file=sys.stderr)
         return 2
-    from conformance.lanes import import_target, resolve_target
-    import_target(resolve_target(args.target))      # a clear error now, not one per case
-    json_path = Path(args.json)
-    before = json_path.stat().st_mtime_ns if json_path.exists() else None
-    os.environ["CONFORMANCE_COMMAND"] = "python -m conformance " + " ".join(
-        sys.argv[1:] if sys.argv[1:] and sys.argv[1] == "run" else ["run"])
-    code = pytest.main(pytest_args(args))
-    if not json_path.exists() or json_path.stat().st_mtime_ns == before:
+    options = run_options(args)
+    import_target(options.target)      # a clear error now, not one per case
+    session = ConformanceSession(options, command=args.command_line)
+    code = pytest.main(pytest_args(args), plugins=[session])
+    if session.report is None:
         print(f"conformance run: no report was written (pytest exit code {int(code)})",
               file=sys.stderr)
         return 2
-    report = json_report.load(json_path)
-    if args.html:
-        from conformance.plugin import write_html
-        write_html(report, args.html)
-    return exit_code(report)
+    return exit_code(session.report)
 
 
 def exit_code(report: dict) -> int:
+    """2 for an incomplete run, 1 when a record is unexpected, else 0."""
     if not report.get("complete", False):
         return 2
     return 1 if report["summary"]["unexpected"] else 0
 
 
 def _html(args: argparse.Namespace) -> int:
-    from conformance.plugin import write_html
-
     report = json_report.load(args.report)
     output = args.output or str(Path(args.report).with_suffix(".html"))
     if write_html(report, output):
@@ -182,23 +173,22 @@ def _merge(args: argparse.Namespace) -> int:
     json_report.write(merged, args.output)
     print(f"wrote {args.output}: {len(merged['records'])} records")
     if args.html:
-        from conformance.plugin import write_html
         write_html(merged, args.html)
     return 0
 
 
 def _reproducer(args: argparse.Namespace) -> int:
-    report = json_report.load(args.report)
-    record = next((r for r in report["records"] if r["id"] == args.record_id), None)
+    records = json_report.records_of(json_report.load(args.report))
+    record: Record | None = next((r for r in records if r.id == args.record_id), None)
     if record is None:
         print(f"conformance reproducer: no record {args.record_id!r} in {args.report}",
               file=sys.stderr)
         return 2
-    if not record.get("reproducer"):
-        print(f"conformance reproducer: {args.record_id} ({record['status']}) has none",
+    if not record.reproducer:
+        print(f"conformance reproducer: {args.record_id} ({record.status}) has none",
               file=sys.stderr)
         return 2
-    print(record["reproducer"], end="")
+    print(record.reproducer, end="")
     return 0
 
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from conformance.records import Record, Status
+
 DEFAULT_PATH = Path(__file__).with_name("known_divergences.toml")
 _KEYS = {"target", "pair", "case", "reason"}
-# Statuses a known entry turns into "known".
-COVERED = ("diverge", "timeout", "crash")
+# Statuses a known entry turns into known.
+COVERED = frozenset({Status.DIVERGE, Status.TIMEOUT, Status.CRASH})
 
 
 @dataclass(frozen=True)
@@ -86,30 +88,36 @@ def resolve(known) -> list[KnownDivergence]:
     return list(known)
 
 
-def apply(records: list[dict], entries: list[KnownDivergence], target: str,
+def apply(records: list[Record | dict], entries: list[KnownDivergence], target: str,
           strict: bool = False) -> list[str]:
-    """Mark matching records "known" (or "fixed" when they now match), in place.
+    """Mark matching records known (or fixed when they now match), in place.
 
+    ``records`` are Records; JSON records (dicts) get the same status and reason written back.
     Returns the ids of entries for this target that matched no record at all.
     """
     relevant = [e for e in entries if e.applies_to(target)]
     used: set[str] = set()
     for record in records:
-        entry = next((e for e in relevant
-                      if e.matches(target, record["pair"], record["case"])), None)
+        typed = record if isinstance(record, Record) else Record.from_json(record)
+        entry = next((e for e in relevant if e.matches(target, typed.pair, typed.case)), None)
         if entry is None:
             continue
         used.add(entry.id)
-        if record["status"] in COVERED:
-            was = "" if record["status"] == "diverge" else f" (was {record['status']})"
-            record["status"] = "known"
-            record["reason"] = entry.reason + was
-        elif record["status"] == "match":
-            record["status"] = "fixed"
-            record["reason"] = (f"listed as a known divergence ({entry.reason}) but now "
-                                f"matches: remove the entry"
-                                + (" (a failure under --strict)" if strict else ""))
+        _mark(typed, entry, strict)
+        if typed is not record:
+            record.update(status=typed.status.value, reason=typed.reason)
     return [e.id for e in relevant if e.id not in used]
+
+
+def _mark(record: Record, entry: KnownDivergence, strict: bool) -> None:
+    if record.status in COVERED:
+        was = "" if record.status is Status.DIVERGE else f" (was {record.status})"
+        record.status = Status.KNOWN
+        record.reason = entry.reason + was
+    elif record.status is Status.MATCH:
+        record.status = Status.FIXED
+        record.reason = (f"listed as a known divergence ({entry.reason}) but now matches: "
+                         f"remove the entry" + (" (a failure under --strict)" if strict else ""))
 
 
 def unmatched(entries: list[KnownDivergence], target: str, case_ids, pairs) -> list[str]:

@@ -33,17 +33,23 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from conformance.records import Status
 from conformance.report.json_report import write_text_atomically
-from conformance.report.schema import PAIRS, SCHEMA_VERSION, STATUSES
+from conformance.report.schema import PAIRS, SCHEMA_VERSION, STATUSES, UNEXPECTED
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 # Statuses in the order a reviewer wants them: the unexpected ones first.
-SEVERITY = ("crash", "timeout", "diverge", "missing", "known", "fixed", "not_run", "match")
+SEVERITY = tuple(status.value for status in (
+    Status.CRASH, Status.TIMEOUT, Status.DIVERGE, Status.MISSING, Status.KNOWN, Status.FIXED,
+    Status.NOT_RUN, Status.MATCH))
 # Records whose status counts as conforming when computing an area's percentage; not_run
 # records are left out of the denominator (the lane never ran), everything else counts
 # against it (a known divergence is documented, but it is still a divergence).
-CONFORMING = ("match", "fixed")
+CONFORMING = (Status.MATCH.value, Status.FIXED.value)
+
+# Records whose table line names the worst observable rather than only the reason.
+_EXPLAINED = frozenset({Status.DIVERGE, Status.KNOWN, Status.FIXED})
 
 # Text diffs: character-level below this many characters in total; above it the texts are
 # compared line by line first and only small changed blocks get a character-level pass.
@@ -267,7 +273,7 @@ def _zero_counts(statuses) -> dict:
 
 
 def _conformance(counts: dict) -> float | None:
-    ran = sum(n for status, n in counts.items() if status != "not_run")
+    ran = sum(n for status, n in counts.items() if status != Status.NOT_RUN)
     if ran == 0:
         return None
     return sum(counts.get(status, 0) for status in CONFORMING) / ran
@@ -309,14 +315,13 @@ def _summary(report: dict, records: list, pairs: list, statuses: list) -> dict:
                               "conformance": _conformance(counts),
                               "total": sum(counts.values())})
         rows.append({"area": area, "cells": row_cells, "conformance": _conformance(area_counts),
-                     "unexpected": sum(area_counts.get(s, 0) for s in ("diverge", "timeout",
-                                                                       "crash"))})
+                     "unexpected": sum(area_counts.get(s, 0) for s in UNEXPECTED)})
     totals = [{"pair": pair, "counts": _ordered_counts(by_pair.get(pair) or {}, statuses),
                "conformance": _conformance(by_pair.get(pair) or {}),
                "total": sum((by_pair.get(pair) or {}).values())} for pair in pairs]
     unexpected = given.get("unexpected")
     if unexpected is None:
-        unexpected = sum(total.get(s, 0) for s in ("diverge", "timeout", "crash"))
+        unexpected = sum(total.get(s, 0) for s in UNEXPECTED)
     return {
         "areas": [row["area"] for row in rows],
         "rows": rows,
@@ -413,7 +418,7 @@ def _record_view(record: dict) -> tuple[dict, dict]:
 
 def _record_summary(record: dict, worst: dict | None) -> str:
     """One line for the results table: what differs, or why the record has its status."""
-    if worst is not None and record["status"] in ("diverge", "known", "fixed"):
+    if worst is not None and record["status"] in _EXPLAINED:
         detail = worst.get("detail") or f"{worst.get('status')}"
         return f"{worst.get('name', '?')}: {detail}"
     if record.get("reason"):

@@ -1,31 +1,49 @@
 """The JSON report: building it from records, writing it atomically, loading and merging.
 
-The format is described in :mod:`conformance.report.schema`.
+The format is described in :mod:`conformance.report.schema`. Records are
+:class:`conformance.records.Record` objects everywhere but in the document itself, which
+holds their JSON (``Record.to_json``); every reader goes back through ``Record.from_json``.
 """
 from __future__ import annotations
 
 import json
 import os
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from conformance.report.schema import PAIRS, SCHEMA_VERSION, STATUSES, UNEXPECTED
+from conformance.records import UNEXPECTED, Record, RecordError, Status
+from conformance.report.schema import PAIRS, REPORT_KEYS, SCHEMA_VERSION, STATUSES
 
 
-def unexpected_statuses(strict: bool) -> tuple[str, ...]:
+class ReportError(ValueError):
+    """A report file that cannot be read: not JSON, another schema version, a bad record."""
+
+
+def unexpected_statuses(strict: bool) -> frozenset[Status]:
     """Statuses that fail a run: diverge, timeout, crash, and fixed under --strict."""
-    return UNEXPECTED + (("fixed",) if strict else ())
+    return UNEXPECTED | {Status.FIXED} if strict else UNEXPECTED
+
+
+def as_record(record: Record | dict) -> Record:
+    """``record`` as a Record; a JSON record (a dict) is read with ``Record.from_json``."""
+    return record if isinstance(record, Record) else Record.from_json(record)
+
+
+def records_of(report: dict) -> list[Record]:
+    """The records of a report (loaded or built), typed."""
+    return [Record.from_json(data) for data in report["records"]]
 
 
 def _counts() -> dict:
     return {status: 0 for status in STATUSES}
 
 
-def summarise(records: list[dict], strict: bool = False) -> dict:
+def summarise(records: Iterable[Record], strict: bool = False) -> dict:
     total, by_pair, by_area = _counts(), {pair: _counts() for pair in PAIRS}, {}
     for record in records:
-        status, pair, area = record["status"], record["pair"], record["area"]
+        status, pair, area = record.status.value, record.pair, record.area
         total[status] += 1
         by_pair.setdefault(pair, _counts())[status] += 1
         by_area.setdefault(area, {}).setdefault(pair, _counts())[status] += 1
@@ -35,13 +53,14 @@ def summarise(records: list[dict], strict: bool = False) -> dict:
         "total": total,
         "by_pair": by_pair,
         "by_area": {area: by_area[area] for area in sorted(by_area)},
-        "unexpected": sum(total[status] for status in bad),
+        "unexpected": sum(total[status.value] for status in bad),
     }
 
 
-def build(records: list[dict], lanes: dict, environment: dict, known_unmatched: list[str],
-          complete: bool = True, strict: bool = False) -> dict:
-    records = sorted(records, key=lambda r: r["id"])
+def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
+          known_unmatched: list[str], complete: bool = True, strict: bool = False) -> dict:
+    """The report of ``records`` (Records; JSON records are accepted and checked)."""
+    typed = sorted((as_record(record) for record in records), key=lambda r: r.id)
     return {
         "schema_version": SCHEMA_VERSION,
         "complete": complete,
@@ -50,9 +69,9 @@ def build(records: list[dict], lanes: dict, environment: dict, known_unmatched: 
         "environment": environment,
         "lanes": lanes,
         "pairs": list(PAIRS),
-        "summary": summarise(records, strict),
+        "summary": summarise(typed, strict),
         "known_unmatched": sorted(known_unmatched),
-        "records": records,
+        "records": [record.to_json() for record in typed],
     }
 
 
@@ -90,11 +109,35 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
 
 
 def load(path: str | os.PathLike) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        report = json.load(handle)
+    """The report at ``path``, checked: :class:`ReportError` says in one line what is wrong."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            report = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{path}: not a JSON document ({exc})") from None
+    return check(report, path)
+
+
+def check(report, where: str | os.PathLike = "report") -> dict:
+    """``report`` if it has the shape schema.py describes, each record read by
+    ``Record.from_json``; else :class:`ReportError` naming what is wrong."""
+    if not isinstance(report, dict):
+        raise ReportError(f"{where}: a report is a JSON object, not {type(report).__name__}")
     version = report.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise ValueError(f"{path}: schema version {version!r}, expected {SCHEMA_VERSION}")
+        raise ReportError(f"{where}: schema version {version!r}, expected {SCHEMA_VERSION}")
+    missing = [key for key in REPORT_KEYS if key not in report]
+    if missing:
+        raise ReportError(f"{where}: the report lacks {', '.join(missing)}")
+    for key, kind in (("environment", dict), ("lanes", dict), ("records", list)):
+        if not isinstance(report[key], kind):
+            raise ReportError(f"{where}: {key} is a JSON {kind.__name__}, not "
+                              f"{type(report[key]).__name__}")
+    for number, data in enumerate(report["records"]):
+        try:
+            Record.from_json(data)
+        except (RecordError, TypeError) as exc:      # TypeError: no param_id (no default)
+            raise ReportError(f"{where}: record #{number}: {exc}") from None
     return report
 
 
@@ -114,10 +157,10 @@ def merge(reports: list[dict]) -> dict:
     versions = {r.get("schema_version") for r in reports}
     if versions != {SCHEMA_VERSION}:
         raise ValueError(f"cannot merge schema versions {sorted(map(str, versions))}")
-    records: dict[str, dict] = {}
+    records: dict[str, Record] = {}
     for report in reports:
-        for record in report["records"]:
-            records[record["id"]] = record
+        for record in records_of(report):
+            records[record.id] = record
     lanes: dict = {}
     for report in reports:
         for name, info in report["lanes"].items():
@@ -139,27 +182,26 @@ def merge(reports: list[dict]) -> dict:
         cuda = next(r["environment"] for r in reports if r["environment"].get("cuda_available"))
         environment["cuda_available"] = True
         environment["cuda_device"] = cuda.get("cuda_device")
-    return build(list(records.values()), lanes, environment, sorted(unmatched),
+    return build(records.values(), lanes, environment, sorted(unmatched),
                  all(r.get("complete", False) for r in reports), strict)
 
 
 def differences(old: dict, new: dict, strict: bool | None = None) -> dict:
     """What changed between two reports: ids newly unexpected, fixed, and gone."""
-    bad = set(unexpected_statuses(new.get("strict", False) if strict is None else strict))
-    old_records = {r["id"]: r for r in old["records"]}
-    new_records = {r["id"]: r for r in new["records"]}
+    bad = unexpected_statuses(new.get("strict", False) if strict is None else strict)
+    old_records = {r.id: r for r in records_of(old)}
+    new_records = {r.id: r for r in records_of(new)}
     newly, fixed = [], []
     for rid, record in sorted(new_records.items()):
         before = old_records.get(rid)
-        was_bad = before is not None and before["status"] in bad
-        if record["status"] in bad and not was_bad:
-            newly.append({"id": rid, "status": record["status"],
-                          "was": None if before is None else before["status"],
-                          "reason": record.get("reason", "")})
-        elif was_bad and record["status"] not in bad:
-            fixed.append({"id": rid, "status": record["status"], "was": before["status"]})
-        elif record["status"] == "fixed" and (before is None or before["status"] != "fixed"):
-            fixed.append({"id": rid, "status": "fixed",
-                          "was": None if before is None else before["status"]})
+        was = None if before is None else before.status
+        was_bad = was in bad
+        if record.status in bad and not was_bad:
+            newly.append({"id": rid, "status": record.status, "was": was,
+                          "reason": record.reason})
+        elif was_bad and record.status not in bad:
+            fixed.append({"id": rid, "status": record.status, "was": was})
+        elif record.status is Status.FIXED and was is not Status.FIXED:
+            fixed.append({"id": rid, "status": Status.FIXED, "was": was})
     gone = sorted(set(old_records) - set(new_records))
     return {"newly_unexpected": newly, "fixed": fixed, "gone": gone}

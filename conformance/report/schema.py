@@ -114,6 +114,9 @@ from conformance.records import UNEXPECTED as _UNEXPECTED, Status
 
 SCHEMA_VERSION = 1
 
+# Top-level keys a reader needs (json_report.load refuses a report without them).
+REPORT_KEYS = ("complete", "environment", "lanes", "summary", "records")
+
 STATUSES = tuple(status.value for status in Status)
 UNEXPECTED = tuple(status.value for status in Status if status in _UNEXPECTED)
 LANES = ("target", "torch-cpu", "torch-cuda")

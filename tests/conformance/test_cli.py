@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.__main__ import exit_code
+from conformance.__main__ import exit_code, main
 from conformance.report import json_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,8 @@ def test_exit_codes_follow_the_report(runs):
     report = json_report.load(path)
     assert report["summary"]["unexpected"] == 0 and report["summary"]["total"]["match"] > 10
     assert report["lanes"]["torch-cuda"]["status"] == "not_run"
-    assert report["environment"]["command"].startswith("python -m conformance run")
+    assert report["environment"]["command"] == (
+        f"python -m conformance run --target torch --cases {SAMPLES} --json {path} -n 0 -q")
 
 
 def test_zero_and_two_workers_give_identical_records(runs):
@@ -64,6 +65,69 @@ def test_zero_and_two_workers_give_identical_records(runs):
     assert a["complete"] and b["complete"]
     assert comparable(a) == comparable(b)
     assert a["summary"] == b["summary"] and a["lanes"] == b["lanes"]
+
+
+def test_plain_pytest_entry_writes_the_same_records(runs, tmp_path):
+    """``pytest conformance --conformance-*`` (conformance/conftest.py), with xdist."""
+    path, page = tmp_path / "plain.json", tmp_path / "plain.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", "-n", "2",
+         "-q", "--conformance-target", SKEWED, "--conformance-cases", SAMPLES,
+         "--conformance-json", str(path), "--conformance-html", str(page)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"JSON report: {path}, HTML report: {page}" in done.stdout
+    plain, cli_run = json_report.load(path), json_report.load(runs["skewed-0"][1])
+    assert comparable(plain) == comparable(cli_run) and plain["complete"]
+    assert plain["environment"]["command"].startswith("pytest conformance ")
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_conftest_puts_every_hook_of_the_plugin_in_force():
+    import conformance.conftest as conftest
+    from conformance.pytest_plugin import items, options, scheduling, session
+
+    hooks = {name for module in (items, options, scheduling, session)
+             for name in vars(module) if name.startswith("pytest_")}
+    assert hooks == {name for name in vars(conftest) if name.startswith("pytest_")}
+
+
+MALFORMED = [
+    ("not-json.json", "{", "not a JSON document"),
+    ("list.json", "[]", "a report is a JSON object, not list"),
+    ("no-status.json", {"id": "a::b[target~torch-cpu]", "case": "a::b", "area": "a",
+                        "name": "b", "param_id": "", "pair": "target~torch-cpu",
+                        "left": "target", "right": "torch-cpu"}, "lacks status"),
+    ("odd-status.json", {"id": "a::b[target~torch-cpu]", "case": "a::b", "area": "a",
+                         "name": "b", "param_id": "", "pair": "target~torch-cpu",
+                         "left": "target", "right": "torch-cpu", "status": "passed"},
+     "unknown status 'passed'"),
+]
+
+
+@pytest.mark.parametrize("name, content, message", MALFORMED,
+                         ids=[name for name, _, _ in MALFORMED])
+def test_malformed_reports_are_one_line_usage_errors(runs, tmp_path, capsys, name, content,
+                                                     message):
+    """html, compare, merge and reproducer say what is wrong in one line and exit 2."""
+    good = str(runs["torch-0"][1])
+    bad = tmp_path / name
+    if isinstance(content, dict):       # a good report with one malformed record
+        report = json_report.load(good)
+        report["records"][0] = content
+        content = json_report.dumps(report)
+    bad.write_text(content)
+    for args in (("html", str(bad), "-o", str(tmp_path / "out.html")),
+                 ("compare", good, str(bad)), ("compare", str(bad), good),
+                 ("merge", good, str(bad), "-o", str(tmp_path / "out.json")),
+                 ("reproducer", str(bad), "a::b[target~torch-cpu]")):
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        assert code == 2, (args, out + err)
+        assert err.startswith(f"conformance {args[0]}: {bad}: "), err
+        assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "out.html").exists() and not (tmp_path / "out.json").exists()
 
 
 def test_item_ids_and_outcomes(runs):
@@ -152,10 +216,10 @@ def test_exit_code_rules():
 
 
 def test_missing_html_renderer_still_leaves_the_json(monkeypatch, tmp_path, capsys):
-    from conformance import plugin
+    from conformance.report import write_html
 
     monkeypatch.setitem(sys.modules, "conformance.report.html", None)
-    assert plugin.write_html({"records": []}, str(tmp_path / "r.html")) is False
+    assert write_html({"records": []}, str(tmp_path / "r.html")) is False
     assert "cannot write the HTML report" in capsys.readouterr().out
     assert not (tmp_path / "r.html").exists()
 

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from conformance.records import Record, Status
 from conformance.report import json_report
 from conformance.report.schema import SCHEMA_VERSION, STATUSES
 
@@ -108,3 +109,46 @@ def test_reports_are_readable_by_others(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary left behind
+
+
+def test_build_takes_records_and_writes_their_json():
+    typed = Record.for_id("a::x[target~torch-cpu]", status=Status.CRASH, reason="died")
+    built = report([typed, rec("a::w", "match")])
+    assert [r["id"] for r in built["records"]] == ["a::w[target~torch-cpu]",
+                                                   "a::x[target~torch-cpu]"]
+    assert built["records"][1] == typed.to_json()
+    assert built["summary"]["unexpected"] == 1
+    assert json_report.records_of(built)[1] == typed
+
+
+def bad_record(**changes):
+    data = rec("a::x", "match")
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not DROP}
+
+
+DROP = object()
+
+
+@pytest.mark.parametrize("document, message", [
+    ("{not json", "not a JSON document"),
+    ("[]", "a report is a JSON object, not list"),
+    (json.dumps({"schema_version": SCHEMA_VERSION}),
+     "the report lacks complete, environment, lanes, summary, records"),
+    ({"records": {}}, "records is a JSON list, not dict"),
+    ({"records": [bad_record(status="passed")]}, "record #0: record 'a::x[target~torch-cpu]' "
+                                                  "has an unknown status 'passed'"),
+    ({"records": [bad_record(pair=DROP)]}, "record #0: record 'a::x[target~torch-cpu]' "
+                                           "lacks pair"),
+    ({"records": [bad_record(param_id=DROP)]}, "record #0: "),
+    ({"records": ["a::x"]}, "record #0: a record is a JSON object, not str"),
+])
+def test_load_says_what_is_wrong_with_a_malformed_report(tmp_path, document, message):
+    if isinstance(document, dict):
+        document = json.dumps({**report([]), **document})
+    path = tmp_path / "r.json"
+    path.write_text(document)
+    with pytest.raises(json_report.ReportError) as raised:
+        json_report.load(path)
+    assert str(raised.value).startswith(f"{path}: ")
+    assert message in str(raised.value) and "\n" not in str(raised.value)

@@ -2,6 +2,7 @@
 import pytest
 
 from conformance import known
+from conformance.records import Record, Status
 
 
 def write(tmp_path, text):
@@ -11,7 +12,7 @@ def write(tmp_path, text):
 
 
 def record(case, pair="target~torch-cpu", status="diverge"):
-    return {"id": f"{case}[{pair}]", "case": case, "pair": pair, "status": status, "reason": ""}
+    return Record.for_id(f"{case}[{pair}]", status=status)
 
 
 ENTRIES = '''
@@ -57,11 +58,11 @@ def test_known_fixed_and_unmatched(tmp_path):
         record("printing::wide", status="missing"),                # matched, stays missing
     ]
     unmatched = known.apply(records, entries, "refgrad")
-    assert [r["status"] for r in records] == ["known", "diverge", "diverge", "fixed", "known",
-                                              "missing"]
-    assert records[0]["reason"] == "rounds differently"
-    assert records[4]["reason"] == "sci mode switch differs (was timeout)"
-    assert "remove the entry" in records[3]["reason"]
+    assert [r.status for r in records] == ["known", "diverge", "diverge", "fixed", "known",
+                                           "missing"]
+    assert records[0].reason == "rounds differently"
+    assert records[4].reason == "sci mode switch differs (was timeout)"
+    assert "remove the entry" in records[3].reason
     assert unmatched == ["refgrad target~torch-cpu gone::case"]   # othertarget's is not ours
 
 
@@ -69,7 +70,16 @@ def test_fixed_mentions_strict(tmp_path):
     entries = known.load(write(tmp_path, ENTRIES))
     records = [record("ops::add[2x3]", status="match")]
     known.apply(records, entries, "refgrad", strict=True)
-    assert records[0]["status"] == "fixed" and "--strict" in records[0]["reason"]
+    assert records[0].status is Status.FIXED and "--strict" in records[0].reason
+
+
+def test_json_records_are_marked_in_place(tmp_path):
+    entries = known.load(write(tmp_path, ENTRIES))
+    data = [record("ops::add[2x3]").to_json(), record("ops::sub").to_json()]
+    known.apply(data, entries, "refgrad")
+    assert [(r["status"], r["reason"]) for r in data] == [
+        ("known", "rounds differently"), ("diverge", "")]
+    assert all(type(r["status"]) is str for r in data)      # still plain JSON
 
 
 @pytest.mark.parametrize("text, message", [

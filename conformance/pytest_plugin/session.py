@@ -1,0 +1,236 @@
+"""The run's state: one :class:`ConformanceSession` per pytest process.
+
+``python -m conformance run`` makes the session itself and passes it to
+``pytest.main(args, plugins=[session])``; after the run, ``session.report`` (the report, as
+written) and ``session.records`` (typed) are the result. Under plain pytest the session is
+made from the command line. On an xdist worker it is made from what the controller sent.
+
+In the process that runs items (a worker, or the only process with ``-n 0``) the session
+keeps the case process and appends each record to its own partial file (JSON lines); the
+controller merges the partial files into the report at the end of the session, also after
+Ctrl-C (then marked incomplete), and writes it atomically.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conformance import known as known_divergences
+from conformance import lanes as lanes_module
+from conformance.case import collect
+from conformance.records import Record
+from conformance.report import json_report, write_html
+from conformance.report.schema import PAIRS
+from conformance.pytest_plugin.options import DEFAULT_CASES, RunOptions
+
+_SESSION = pytest.StashKey["ConformanceSession"]()
+
+
+class ConformanceSession:
+    """One conformance run as one pytest process sees it (controller, worker, or both)."""
+
+    def __init__(self, options: RunOptions, command: str | None = None):
+        self.options = options
+        self.command = command          # for the report; default: the pytest command line
+        self.report: dict | None = None         # after the run: the report as written
+        self.records: list[Record] = []         # ... and its records
+        self.config: pytest.Config | None = None
+        self.is_worker = False
+        self.worker_id = "main"
+        self.partial_dir = ""
+        self.server = None
+        self.cache: dict[str, dict[str, Record]] = {}
+        self.expected: set[str] = set()         # record ids of the selected items
+        self.crashed: dict[str, Record] = {}    # records of cases that killed a worker
+        self._entries = None
+        self._partial = None
+
+    @classmethod
+    def for_config(cls, config: pytest.Config) -> ConformanceSession:
+        """The session of a process nobody handed one: a worker, or plain pytest."""
+        workerinput = getattr(config, "workerinput", None)
+        if workerinput is not None and "conformance_options" in workerinput:
+            return cls(RunOptions.from_workerinput(workerinput["conformance_options"]))
+        return cls(RunOptions.from_config(config))
+
+    def bind(self, config: pytest.Config) -> None:
+        self.config = config
+        workerinput = getattr(config, "workerinput", None)
+        self.is_worker = workerinput is not None
+        if workerinput is not None:
+            self.worker_id = workerinput["workerid"]
+        if workerinput is not None and "conformance_partials" in workerinput:
+            self.partial_dir = workerinput["conformance_partials"]
+        else:
+            self.partial_dir = tempfile.mkdtemp(prefix="conformance-partials-")
+
+    @property
+    def entries(self):
+        if self._entries is None:
+            self._entries = known_divergences.resolve(self.options.known_path)
+        return self._entries
+
+    # ---- in the process that runs items
+    def record_for(self, case, pair: str) -> Record:
+        records = self.cache.get(case.id)
+        if records is None or pair not in records:
+            fresh = [json_report.as_record(r) for r in self._case_server().run_case(case)]
+            known_divergences.apply(fresh, self.entries, self.options.target,
+                                    self.options.strict)
+            records = self.cache[case.id] = {r.pair: r for r in fresh}
+        record = records.pop(pair)
+        if not records:
+            del self.cache[case.id]
+        return record
+
+    def _case_server(self):
+        if self.server is None:
+            from conformance.runner import DEFAULT_TIMEOUT_S, CaseServer
+            opts = self.options
+            self.server = CaseServer(opts.target, [opts.cases], opts.want_cuda,
+                                     opts.timeout_s or DEFAULT_TIMEOUT_S)
+            self.server.ensure_started()
+            self.write_partial({"kind": "environment", "environment": self.server.environment,
+                                "lanes": self.server.lane_info})
+        return self.server
+
+    def write_partial(self, line: dict) -> None:
+        if self._partial is None:
+            path = os.path.join(self.partial_dir, f"{self.worker_id}-{os.getpid()}.jsonl")
+            self._partial = open(path, "a", encoding="utf-8")
+        self._partial.write(json.dumps(line, allow_nan=False) + "\n")
+        self._partial.flush()
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+        if self._partial is not None:
+            self._partial.close()
+            self._partial = None
+
+    # ---- in the controller
+    def read_partials(self) -> tuple[dict[str, Record], dict | None, dict | None]:
+        records: dict[str, Record] = {}
+        environment = lanes = None
+        for path in sorted(Path(self.partial_dir).glob("*.jsonl")):
+            for text in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    line = json.loads(text)
+                except json.JSONDecodeError:
+                    continue     # the last line of a worker killed mid-write
+                if line.get("kind") == "environment":
+                    environment = environment or line["environment"]
+                    if lanes is None or line["lanes"].get("torch-cuda", {}).get("status") == "run":
+                        lanes = line["lanes"]
+                else:
+                    record = Record.from_json(line)
+                    records[record.id] = record
+        return records, environment, lanes
+
+    def _own_environment(self) -> tuple[dict, dict]:
+        """The environment when no worker reported one (nothing ran, or nothing could)."""
+        from conformance.runner import environment as make_environment
+        target = self.options.target
+        try:
+            made = lanes_module.make_lanes(target, self.options.want_cuda)
+        except ImportError as exc:
+            lanes = {"target": {"status": "not_run", "module": target, "device": "cpu",
+                                "reason": str(exc)}}
+            return {"target": target, "error": str(exc)}, lanes
+        return make_environment(made), {name: lane.describe() for name, lane in made.items()}
+
+    def finish(self, interrupted: bool) -> dict:
+        opts = self.options
+        found, environment, lanes = self.read_partials()
+        for record_id, record in self.crashed.items():
+            found.setdefault(record_id, record)
+        if environment is None or lanes is None:
+            environment, lanes = self._own_environment()
+        environment = {**environment, "command": self._command()}
+        complete = not interrupted and self.expected <= set(found)
+        records = list(found.values())
+        known_divergences.apply(records, self.entries, opts.target, opts.strict)
+        # Unmatched against every case of the package, not only those selected (-k) or run;
+        # the checked-in file describes the checked-in cases, not another package's.
+        unmatched = [] if opts.known_path is None and opts.cases != DEFAULT_CASES else \
+            known_divergences.unmatched(self.entries, opts.target,
+                                        (case.id for case in collect(opts.cases)), PAIRS)
+        report = json_report.build(records, lanes, environment,
+                                   unmatched if complete else [], complete, opts.strict)
+        json_report.write(report, opts.json_path)
+        if opts.html_path:
+            write_html(report, opts.html_path)
+        shutil.rmtree(self.partial_dir, ignore_errors=True)
+        self.report, self.records = report, sorted(records, key=lambda r: r.id)
+        return report
+
+    def _command(self) -> str:
+        return self.command or "pytest " + " ".join(
+            str(a) for a in self.config.invocation_params.args)
+
+
+def session_of(config: pytest.Config) -> ConformanceSession | None:
+    return config.stash.get(_SESSION, None)
+
+
+def record_id(nodeid: str) -> str:
+    """An item's record id: its node id without the cases package."""
+    return nodeid.split("::", 1)[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    lanes_module.pin_threads()
+    handed = [p for p in config.pluginmanager.get_plugins()
+              if isinstance(p, ConformanceSession)]
+    session = handed[0] if handed else ConformanceSession.for_config(config)
+    session.bind(config)
+    config.stash[_SESSION] = session
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = session_of(config)
+    if session is not None:
+        session.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
+    run = session_of(session.config)
+    if run is None:
+        return
+    run.close()
+    if run.is_worker:
+        return
+    if not run.expected and not list(Path(run.partial_dir).glob("*.jsonl")):
+        shutil.rmtree(run.partial_dir, ignore_errors=True)
+        return      # a session without conformance items (e.g. collection only)
+    run.finish(interrupted=int(exitstatus) == int(pytest.ExitCode.INTERRUPTED))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    run = session_of(config)
+    if run is None or run.report is None:
+        return
+    report = run.report
+    total = report["summary"]["total"]
+    counts = ", ".join(f"{total[s]} {s}" for s in report["summary"]["statuses"] if total[s])
+    terminalreporter.section("conformance")
+    target = report["environment"]["target"]
+    terminalreporter.write_line(f"target {target}: {counts or 'no records'}")
+    for name, info in report["lanes"].items():
+        if info.get("status") != "run":
+            terminalreporter.write_line(f"lane {name} not run: {info.get('reason', '')}")
+    for entry in report["known_unmatched"]:
+        terminalreporter.write_line(f"warning: known-divergence entry matches no case: {entry}",
+                                    yellow=True)
+    if not report["complete"]:
+        terminalreporter.write_line("the run is INCOMPLETE (interrupted or records missing)",
+                                    red=True)
+    html = run.options.html_path
+    terminalreporter.write_line(f"JSON report: {run.options.json_path}"
+                                + (f", HTML report: {html}" if html else ""))
