@@ -107,7 +107,7 @@ class _Alarm:
         return self
 
     def _fire(self, signum, frame):
-        raise WorkTimeout(f"the case ran longer than {self.seconds:g} s")
+        raise WorkTimeout(f"ran longer than {self.seconds:g} s")
 
     def __exit__(self, *exc):
         if self.armed:

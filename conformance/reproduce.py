@@ -19,7 +19,6 @@ import dis
 import importlib
 import inspect
 import os
-import sys
 import textwrap
 import types
 import warnings
@@ -28,11 +27,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from conformance.case import Case
+from conformance.execute import UNCAUGHT
 from conformance.records import Record
 
 _LANE_DEVICES = {"target": "cpu", "torch-cpu": "cpu", "torch-cuda": "cuda"}
 _ROOT = str(Path(__file__).resolve().parents[1])
-UNCAUGHT = "uncaught exception"
 
 
 def _function_source(func: types.FunctionType) -> str:

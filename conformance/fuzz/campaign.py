@@ -368,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("conformance fuzz: interrupted; no report written", file=sys.stderr)
         return 2
+    except RuntimeError as exc:       # the executor could not start (the target, say)
+        print(f"conformance fuzz: {exc}", file=sys.stderr)
+        return 2
     if args.replay is not None:
         program, _ = generate(profile, args.replay)
         print(program.source())
@@ -405,7 +408,7 @@ def divergence_kinds(records: list[dict]) -> list[tuple[int, str]]:
 
     kinds: dict[str, int] = {}
     for record in records:
-        if record["status"] != "diverge" or not record["observables"]:
+        if record["status"] != Status.DIVERGE or not record["observables"]:
             continue
         first = next((o for o in record["observables"] if o["status"] == "diverge"), None)
         if first is None:
@@ -418,6 +421,9 @@ def divergence_kinds(records: list[dict]) -> list[tuple[int, str]]:
     return sorted(((n, k) for k, n in kinds.items()), reverse=True)
 
 
+_LISTED = {Status.DIVERGE, Status.KNOWN, Status.MISSING, Status.CRASH, Status.TIMEOUT}
+
+
 def _print_summary(report: dict, fuzz_info: dict, args) -> None:
     total = report["summary"]["total"]
     counts = ", ".join(f"{k} {v}" for k, v in total.items() if v)
@@ -427,8 +433,8 @@ def _print_summary(report: dict, fuzz_info: dict, args) -> None:
           f"per process: {fuzz_info['programs_per_s_per_lane']}); {fuzz_info['wall_s']} s "
           f"with shrinking; {counts}")
     for record in report["records"]:
-        if record["status"] in ("diverge", "known", "missing", "crash", "timeout") and (
-                record["status"] != "missing" or args.replay is not None):
+        if record["status"] in _LISTED and (
+                record["status"] != Status.MISSING or args.replay is not None):
             print(f"  {record['status']:8s} {record['id']}: {record['reason'][:300]}")
     kinds = divergence_kinds(report["records"])
     if kinds:
