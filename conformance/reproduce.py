@@ -4,8 +4,8 @@ A script holds the case's (or the fuzz program's) own source, runs it on the rec
 lanes, prints what each observed, compares the two with compare.py (the harness's helper and
 tolerances), marks the observables that differ with ``!!`` and exits 1 when any does (or a lane
 lacks what the work needs), 0 when they match. ``python script.py [TARGET_MODULE]`` runs it
-on another target than the record's. Run it from the project root, or anywhere when the
-project is importable.
+on another target than the record's. It finds the project it came from (or the one in the
+working directory) by itself.
 
 For a case, the case function's source is inlined (decorators dropped), with the helpers it
 uses from its own module inlined too and everything else imported by name. Parameters are
@@ -153,8 +153,7 @@ def _script(record: Record, target: str, what: str, subject: list[str], comparab
             "compares them with conformance.compare's tolerances, marks what differs with "
             "'!!'",
             "and exits 1 when anything does, 0 when the two match.",
-            f"Usage: python this_file.py [TARGET_MODULE]   (default {target}),",
-            "from the project root."]
+            f"Usage: python this_file.py [TARGET_MODULE]   (default {target})"]
     lines = [
         "#!/usr/bin/env python3",
         '"""' + "\n".join(doc) + '\n"""',
