@@ -66,14 +66,15 @@ _EXECUTORS: dict[tuple, Isolated] = {}
 
 def _executor(job: Job) -> Isolated:
     """This process's isolated executor for the job's target: started once, kept for the
-    next job (a worker runs several), stopped by :func:`_stop_executors` or at exit."""
+    next job (a worker runs several), stopped by :func:`stop_executors` or at exit."""
     key = (job.target, job.want_cuda, job.timeout_s)
     if key not in _EXECUTORS:
         _EXECUTORS[key] = Isolated(job.target, job.want_cuda, job.timeout_s)
     return _EXECUTORS[key]
 
 
-def _stop_executors() -> None:
+def stop_executors() -> None:
+    """Stop this process's executors (their children end with them)."""
     while _EXECUTORS:
         _EXECUTORS.popitem()[1].stop()
 
@@ -268,7 +269,7 @@ def run_campaign(profile: Profile, seeds: list[int], target: str, want_cuda: boo
     try:
         return _run_and_shrink(profile, work, jobs, start, shrink_divergences)
     finally:
-        _stop_executors()
+        stop_executors()
 
 
 def _run_and_shrink(profile: Profile, work: list[Job], jobs: int, start: float,

@@ -65,7 +65,7 @@ def test_torch_against_itself_matches():
     try:
         result = campaign.run_job(job)
     finally:
-        campaign._stop_executors()
+        campaign.stop_executors()
     records, stats = result.records, result.stats
     assert stats["programs"] == 25 and stats["target"] > 0 and stats["torch-cpu"] > 0
     by_pair = {}
@@ -199,7 +199,7 @@ def test_an_op_the_target_lacks_is_missing_not_a_crash():
     try:
         records = campaign.run_job(job).records
     finally:
-        campaign._stop_executors()
+        campaign.stop_executors()
     pair = [r for r in records if r.pair == "target~torch-cpu"]
     assert {r.status for r in pair} == {"missing"}
     assert all("sigmoid" in r.reason for r in pair)
@@ -260,6 +260,6 @@ def test_a_divergence_that_does_not_come_back_is_not_shrunk():
     try:
         (again,) = campaign.shrink_job(job)
     finally:
-        campaign._stop_executors()
+        campaign.stop_executors()
     assert again.reason.startswith("was; not shrunk: match when run again")
     assert "shrunk_ops" not in again.fuzz
