@@ -83,10 +83,17 @@ def test_reproducer_runs_standalone_and_shows_both_lanes(sample_cases, no_known,
     script.write_text(record["reproducer"])
     out = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 1, out.stderr         # the skewed target diverges
     assert f"=== target: {SKEWED} on cpu" in out.stdout
     assert "=== torch-cpu: torch on cpu" in out.stdout
     assert "grad_fn=<MulBackward0>" in out.stdout and "grad_fn=<ExpBackward0>" in out.stdout
+    assert "!! y (diverge)" in out.stdout and "!! x.grad (diverge)" in out.stdout
+    assert f"2 observation(s) differ between torch and {SKEWED}" in out.stdout
+    # The target it is given is the one it runs: torch against itself matches.
+    again = subprocess.run([sys.executable, str(script), "torch"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "=== target: torch on cpu" in again.stdout and "!! " not in again.stdout
 
 
 def test_known_fixed_unmatched_and_strict(sample_cases, tmp_path):

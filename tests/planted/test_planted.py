@@ -24,6 +24,8 @@ import pytest
 
 from conformance import runner
 from conformance.case import collect
+from conformance.fuzz import campaign
+from conformance.fuzz.profiles import PROFILES, generate
 
 TARGETS = "tests.planted.targets"
 BASE = f"{TARGETS}.clean"
@@ -286,3 +288,45 @@ def test_torch_as_target_diverges_nowhere():
     others = [r for r in records if r["pair"] != PAIR]
     assert [r["id"] for r in others if r["status"] not in ("match", "known", "not_run")] == []
     assert report["summary"]["unexpected"] == 0
+
+
+# ---------------------------------------------------------------- fuzz programs that misbehave
+
+FUZZ_TARGETS = "tests.planted.fuzz_targets"
+
+
+def _fuzz_records(target: str, seeds: list[int], timeout_s: float) -> dict:
+    """The target~torch-cpu record of each seed's program, by seed."""
+    records, stats, _, _ = campaign.run_campaign(PROFILES["ci"], seeds, target, want_cuda=False,
+                                                 shrink_divergences=False, timeout_s=timeout_s)
+    assert stats["programs"] == len(seeds)
+    return {r.fuzz["seed"]: r for r in records if r.pair == PAIR}
+
+
+def _uses(seed: int, ops: set[str]) -> bool:
+    return bool(ops & {step.op for step in generate(PROFILES["ci"], seed)[0].steps})
+
+
+def test_a_fuzz_program_that_hangs_is_a_timeout_and_the_campaign_goes_on():
+    seeds = list(range(4))              # seed 0 calls sigmoid, which never returns
+    assert _uses(0, {"sigmoid"}) and not any(_uses(s, {"sigmoid"}) for s in seeds[1:])
+    records = _fuzz_records(f"{FUZZ_TARGETS}.hangs", seeds, timeout_s=5.0)
+    hung = records[0]
+    assert hung.status == "timeout", hung.reason
+    assert hung.id == "fuzz::seed-0[target~torch-cpu]" and "--replay 0" in hung.reason
+    assert hung.reproducer and "def program(" in hung.reproducer
+    assert {records[s].status for s in seeds[1:]} == {"match"}, [records[s].reason for s in seeds]
+
+
+def test_a_fuzz_program_that_kills_its_process_is_a_crash_and_the_campaign_goes_on():
+    seeds = list(range(7))
+    crashing = [s for s in seeds if _uses(s, {"log", "sqrt"})]
+    assert crashing and len(crashing) < len(seeds)
+    records = _fuzz_records(f"{FUZZ_TARGETS}.crashes", seeds, timeout_s=30.0)
+    for seed in crashing:
+        record = records[seed]
+        assert record.status == "crash", (seed, record.status, record.reason)
+        assert f"--replay {seed}" in record.reason
+    reasons = " ".join(records[s].reason for s in crashing)
+    assert "killed by SIGSEGV" in reasons and "exit code 3" in reasons
+    assert {records[s].status for s in seeds if s not in crashing} == {"match"}

@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from conformance import fuzz, strategies
-from conformance.fuzz import Leaf, Step
+from conformance.execute import observe_lane
+from conformance.fuzz import strategies
+from conformance.fuzz.oracle import ProgramWork
+from conformance.fuzz.profiles import PROFILES, generate
+from conformance.fuzz.program import Leaf, Step
 from conformance.lanes import Lane
 
 torch = pytest.importorskip("torch")
@@ -50,7 +53,7 @@ def test_programs_are_valid_and_run_on_torch(program):
         else:
             assert len(node.flat) == math.prod(node.shape)
     assert program.actions and program.actions[0].kind in ("backward", "grad", "second_order")
-    observed, _ = fuzz.run_on_lane(fuzz.compile_program(program), TORCH_CPU)
+    observed = observe_lane(ProgramWork(0, program), TORCH_CPU).observations
     # Operands are drawn inside each op's domain: no forward step raises, nothing overflows.
     assert _forward_errors(observed) == []
     for label, value in observed.items():
@@ -69,19 +72,19 @@ def test_edge_programs_use_the_ops_edge_values(program):
     assert program.edges
     # Fresh operands sit on the ops' edges (a zero, a tie, a large logit).
     assert drawn & edge_values
-    observed, _ = fuzz.run_on_lane(fuzz.compile_program(program), TORCH_CPU)
+    observed = observe_lane(ProgramWork(0, program), TORCH_CPU).observations
     assert _forward_errors(observed) == []
 
 
 def test_generation_is_a_function_of_profile_and_seed():
-    ci = fuzz.PROFILES["ci"]
-    first, choices = fuzz.generate(ci, 7)
-    again, choices_again = fuzz.generate(ci, 7)
+    ci = PROFILES["ci"]
+    first, choices = generate(ci, 7)
+    again, choices_again = generate(ci, 7)
     assert first == again and choices == choices_again
     assert first.source() == again.source()
-    others = {fuzz.generate(ci, seed)[0].source() for seed in range(8, 14)}
+    others = {generate(ci, seed)[0].source() for seed in range(8, 14)}
     assert first.source() not in others and len(others) == 6
-    assert fuzz.generate(fuzz.PROFILES["dev"], 7)[0].source() != first.source()
+    assert generate(PROFILES["dev"], 7)[0].source() != first.source()
 
 
 def test_leaf_literals_rebuild_values_exactly():
@@ -94,9 +97,9 @@ def test_leaf_literals_rebuild_values_exactly():
 
 
 def test_program_sizes_follow_the_profile():
-    thorough = fuzz.PROFILES["thorough"]
-    ci = fuzz.PROFILES["ci"]
+    thorough = PROFILES["thorough"]
+    ci = PROFILES["ci"]
     for seed in range(30):
-        assert fuzz.generate(ci, seed)[0].op_count <= ci.max_steps
-        assert len(fuzz.generate(ci, seed)[0].actions) <= ci.max_actions
-    assert max(fuzz.generate(thorough, s)[0].op_count for s in range(30)) <= thorough.max_steps
+        assert generate(ci, seed)[0].op_count <= ci.max_steps
+        assert len(generate(ci, seed)[0].actions) <= ci.max_actions
+    assert max(generate(thorough, s)[0].op_count for s in range(30)) <= thorough.max_steps

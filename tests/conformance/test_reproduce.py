@@ -5,16 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from conformance import lanes, reproducer, runner
+from conformance import lanes, reproduce, runner
 from conformance.case import Case, collect
+from conformance.records import Record
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = "tests.conformance.sample_cases"
 
 
 def record_for(case, status="diverge"):
-    return {"id": f"{case.id}[target~torch-cpu]", "status": status, "reason": "differs: y",
-            "left": "target", "right": "torch-cpu"}
+    return Record.for_case(case.id, case.area, case.name, case.param_id, "target~torch-cpu",
+                           status=status, reason="differs: y")
 
 
 def run_script(text, tmp_path):
@@ -29,7 +30,7 @@ def run_script(text, tmp_path):
                                      "values::exp_and_grad[float16]"])
 def test_reproducer_runs_on_both_lanes(case_id, tmp_path):
     case = next(c for c in collect(SAMPLES) if c.id == case_id)
-    text = reproducer.build(case, "torch", record_for(case))
+    text = reproduce.for_case(case, "torch", record_for(case))
     assert "@parametrize" not in text and "\n__name__ =" not in text
     compile(text, "repro.py", "exec")
     out = run_script(text, tmp_path)
@@ -41,7 +42,7 @@ def test_reproducer_runs_on_both_lanes(case_id, tmp_path):
 def test_function_parameters_come_from_the_case_module(tmp_path):
     case_id = "values::parametrised_by_functions[increment]"
     case = next(c for c in collect(SAMPLES) if c.id == case_id)
-    text = reproducer.build(case, "torch", record_for(case))
+    text = reproduce.for_case(case, "torch", record_for(case))
     assert "expand('values'" in text and "c.param_id == 'increment'" in text
     out = run_script(text, tmp_path)
     assert out.returncode == 0 and "grad_fn: 'AddBackward0'" in out.stdout, out.stdout + out.stderr

@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 from hypothesis import strategies as st
 
-from conformance.fuzz import Action, Leaf, Program, Step
+from conformance.fuzz.program import Action, Leaf, Program, Step
 
 # Values anywhere in a program stay within this magnitude, so float32 tolerances stay sane.
 MAGNITUDE_LIMIT = 1e3

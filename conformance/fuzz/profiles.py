@@ -1,0 +1,98 @@
+"""Campaign profiles, and the one adapter to Hypothesis's engine.
+
+Every program is a pure function of ``(profile, seed)``: the seed drives Hypothesis's
+generator, so ``--replay SEED`` rebuilds the same program. Drawing one example from a seeded
+generator and shrinking from a recorded one are not what Hypothesis's public API offers (it
+runs tests, it does not hand out examples), so the two functions that need its internals,
+:func:`generate` and :func:`minimal_example`, live here and nowhere else
+(``tests/conformance/fuzz/test_profiles.py`` pins what they rely on).
+"""
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from conformance.fuzz.program import Program
+
+PROFILE_ENV = "CONFORMANCE_FUZZ_PROFILE"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    programs: int            # programs in a campaign (before sharding)
+    max_steps: int
+    max_actions: int
+    derandomize: bool        # campaign seeds start at 0 instead of a random base
+    shrinks: int             # divergences shrunk per campaign (the rest keep their program)
+    shrink_seconds: float    # time allowed to shrink one divergence
+
+
+PROFILES = {
+    "ci": Profile("ci", 300, 5, 3, True, 4, 15.0),
+    "dev": Profile("dev", 2000, 6, 4, False, 12, 40.0),
+    "thorough": Profile("thorough", 20000, 8, 5, False, 40, 60.0),
+}
+
+
+def profile_named(name: str | None) -> Profile:
+    name = name or os.environ.get(PROFILE_ENV) or "ci"
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"unknown fuzz profile {name!r}; choose one of "
+                         f"{', '.join(PROFILES)} (--profile or ${PROFILE_ENV})") from None
+
+
+def program_strategy(profile: Profile):
+    from conformance.fuzz import strategies
+    return strategies.programs(max_steps=profile.max_steps, max_actions=profile.max_actions)
+
+
+# ------------------------------------------------------------------ the Hypothesis adapter
+
+def draw_seeded(strategy, seed_text: str, attempts: int = 8) -> tuple[Any, tuple]:
+    """One example of ``strategy`` drawn from a generator seeded by ``seed_text`` alone, and
+    the choices that drew it. An example that runs past Hypothesis's size limit is drawn
+    again from a new stream (``seed_text:1``, ...)."""
+    from hypothesis.errors import StopTest
+    from hypothesis.internal.conjecture.data import ConjectureData
+
+    for attempt in range(attempts):
+        data = ConjectureData(random=random.Random(f"{seed_text}:{attempt}"))
+        try:
+            example = data.draw(strategy)
+        except StopTest:
+            continue
+        data.freeze()
+        return example, tuple(data.choices)
+    raise RuntimeError(f"{seed_text}: no example within hypothesis's size limit")
+
+
+def generate(profile: Profile, seed: int) -> tuple[Program, tuple]:
+    """The program of ``seed`` under ``profile``, and the choices that drew it (for shrinking).
+    """
+    return draw_seeded(program_strategy(profile), f"{profile.name}:{seed}")
+
+
+def minimal_example(strategy, condition: Callable[[Any], bool], choices: tuple,
+                    key: bytes):
+    """The smallest example of ``strategy`` Hypothesis finds that satisfies ``condition``,
+    starting from the example that ``choices`` drew (put in as a previously failing one:
+    reused, then shrunk); None when that example no longer satisfies it. An exception that
+    is not an Exception (a time limit) raised by ``condition`` goes through."""
+    from hypothesis import HealthCheck, Phase, Verbosity, find, settings
+    from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
+    from hypothesis.errors import NoSuchExample
+
+    database = InMemoryExampleDatabase()
+    database.save(key + b".secondary", choices_to_bytes(choices))
+    shrink_settings = settings(database=database, phases=[Phase.reuse, Phase.shrink],
+                               max_examples=10_000, deadline=None, verbosity=Verbosity.quiet,
+                               suppress_health_check=list(HealthCheck))
+    try:
+        return find(strategy, condition, settings=shrink_settings, database_key=key)
+    except NoSuchExample:
+        return None
