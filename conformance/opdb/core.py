@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
+from conformance.observe import MissingFeature
 from conformance.opdb.domains import ANY, Domain
+
+_CATALOGUE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 DTYPES = ["float32", "float64"]
 NUMPY_DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -106,10 +110,31 @@ class Family:
         return self.key.format(**{**params, "dtype": dtype})
 
     def run(self, torch, tensors: list, params: dict):
-        return call_with(self.call, torch, *tensors, params=params)
+        try:
+            return call_with(self.call, torch, *tensors, params=params)
+        except AttributeError as exc:
+            missing = _missing_method(exc)
+            if missing is None:
+                raise
+            raise MissingFeature(missing, str(exc)) from exc
 
     def more(self, result, observed: dict, tensors: list) -> dict:
         return {} if self.also is None else self.also(result, observed, *tensors)
+
+
+def _missing_method(exc: AttributeError) -> str | None:
+    """``Tensor.clamp_min`` when the catalogue's own call asked a target object for a method
+    it lacks: a missing feature, as if the case had spelled the call itself. An
+    AttributeError raised inside the target is a bug in the target and stays an error."""
+    if isinstance(exc, MissingFeature) or getattr(exc, "obj", None) is None:
+        return None
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None or os.path.dirname(tb.tb_frame.f_code.co_filename) != _CATALOGUE_DIR:
+        return None
+    owner = exc.obj.__name__ if isinstance(exc.obj, type) else type(exc.obj).__name__
+    return f"{owner}.{exc.name}"
 
 
 # --------------------------------------------------------------------------------------------
