@@ -79,6 +79,17 @@ def unary(name: str, node: str, domain: Domain = ANY, edges=(0.0,), interval=Non
                   fuzz)
 
 
+def binary(name: str, node: str, interval, edges=(0.0,), draw=None,
+           saves_tensors=True) -> OpInfo:
+    """An elementwise function ``torch.<name>(a, b)`` of two broadcasting tensors: its case
+    family, its recipe (``draw``: how hypothesis draws its operands) and its fuzz spelling."""
+    return OpInfo(name, f"torch.{name}", saves_tensors, (ANY, ANY), edges,
+                  (binary_family(name, lambda torch, a, b: getattr(torch, name)(a, b)),),
+                  (Recipe(node, lambda ns, a, b: getattr(ns, name)(a, b),
+                          draw or draws.binary()),),
+                  Elementwise(f"torch.{name}({{0}}, {{1}})", interval))
+
+
 def _set_row(torch, a, v):
     out = a.clone()
     out[1] = v * 2
@@ -226,18 +237,11 @@ OPS = (
         Recipe("ClampMaxBackward0", lambda ns, a: a.clamp_max(0.5),
                draws.unary(ANY.away_from(0.5))),
     ), fuzz=True),
-    OpInfo("maximum", "torch.maximum", True, (ANY, ANY), TIES, cases=(
-        binary_family("maximum", lambda torch, a, b: torch.maximum(a, b)),
-    ), recipes=(Recipe("MaximumBackward0", lambda ns, a, b: ns.maximum(a, b),
-                       draws.distinct_pair),),
-        fuzz=Elementwise("torch.maximum({0}, {1})",
-                         lambda a, b: (max(a[0], b[0]), max(a[1], b[1])))),
-    OpInfo("minimum", "torch.minimum", True, (ANY, ANY), TIES, cases=(
-        binary_family("minimum", lambda torch, a, b: torch.minimum(a, b)),
-    ), recipes=(Recipe("MinimumBackward0", lambda ns, a, b: ns.minimum(a, b),
-                       draws.distinct_pair),),
-        fuzz=Elementwise("torch.minimum({0}, {1})",
-                         lambda a, b: (min(a[0], b[0]), min(a[1], b[1])))),
+    # no ties in refgrad's tests: the gradient goes to one side, chosen by value
+    binary("maximum", "MaximumBackward0", lambda a, b: (max(a[0], b[0]), max(a[1], b[1])),
+           TIES, draws.distinct_pair),
+    binary("minimum", "MinimumBackward0", lambda a, b: (min(a[0], b[0]), min(a[1], b[1])),
+           TIES, draws.distinct_pair),
     OpInfo("where", "torch.where", True, (ANY, ANY), (0.0,), arity=3, cases=(
         Family("where", lambda torch, condition, a, b: torch.where(condition, a, b),
                lambda shapes: (Operand("condition", shapes[0], MASK, "/cond", grad=False),
