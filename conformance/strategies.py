@@ -3,9 +3,10 @@
 The fuzzer's catalogue (:data:`OPS`) is every catalogue entry with a fuzz spelling, in the
 catalogue's order: how it is spelled on a torch-like namespace, which values are valid for
 each operand (its domain), which values sit at its edges (zeros, ties, large logits), and
-whether its node saves tensors (so that a second backward without ``retain_graph`` raises). The strategies build only valid programs: operands
-are chosen among values that fit the op (by shape and by a tracked value interval) or made
-fresh inside the domain, so nothing is generated and then filtered away.
+whether its node saves tensors (so that a second backward without ``retain_graph`` raises).
+The strategies build only valid programs: operands are chosen among values that fit the op (by
+shape and by a tracked value interval) or made fresh inside the domain, so nothing is generated
+and then filtered away.
 
 Draws are arranged so that hypothesis shrinks towards simple programs: fewer steps (each step
 and action can be dropped by lowering one draw), fewer actions, operands reused from earlier

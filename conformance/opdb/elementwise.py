@@ -4,6 +4,20 @@ clamps, maximum/minimum/where, and the copies that keep a node (clone, conversio
 Case values are drawn inside each op's domain (positive for log/sqrt/reciprocal/pow bases and
 divisors) and away from kinks and ties (randn never lands on 0 or on a clamp bound); the edge
 cases live in their own area (``edges``).
+
+A new elementwise function (beside its row in refgrad's table) is one :func:`unary` entry,
+for example::
+
+    unary("cosh", "CoshBackward0", ANY, (0.0, 3.0, -3.0),
+          lambda lo, hi: (1.0 if lo <= 0 <= hi else min(math.cosh(lo), math.cosh(hi)),
+                          max(math.cosh(lo), math.cosh(hi))),
+          accept=lambda lo, hi: max(-lo, hi) <= 4.0, case_shapes=UNARY_SHAPES),
+
+which gives the case family ``ops::cosh[<dtype>-<shape>]`` (``torch.cosh(a)``), the recipe of
+refgrad's tests (``a.cosh()``, values drawn from the domain) and the fuzzer's op
+(``torch.cosh({0})`` on operands whose interval ``accept`` takes, edge values 0 and +-3).
+The fuzzer draws its ops in catalogue order, so an entry placed among the fuzzed ones changes
+which programs the seeds give; after them it does not.
 """
 from __future__ import annotations
 
