@@ -175,6 +175,9 @@ OPS = (
             (Operand("x", (4,)),), Param("function", list(SECOND_ORDER)),
             also=_graph_of_gradient),
     ), recipes=(
+        # the first derivative of a**3, kept in the graph, multiplies by the scalar 3
+        Recipe("MulBackward1", lambda ns, a: ns.autograd.grad(
+            a.pow(3).sum(), (a,), create_graph=True)[0], draws.unary(POSITIVE)),
         Recipe("SelectBackwardBackward0", _second_order(lambda a, key: a[key]),
                draws.with_index("select")),
         Recipe("SliceBackwardBackward0", _second_order(lambda a, key: a[key]),
