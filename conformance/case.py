@@ -48,6 +48,19 @@ def parametrize(name: str, values: list, ids: list[str] | None = None):
     return mark
 
 
+def family(instances):
+    """Declare the named cases one function stands for: ``(name, params, param_id)`` per case.
+
+    For a family whose cases are named by what they test rather than by the function (the op
+    cases: one function over the op catalogue). ``params`` are passed as keyword arguments.
+    """
+    def mark(func):
+        func.conformance_cases = list(instances)
+        return func
+
+    return mark
+
+
 def _value_id(value: Any) -> str:
     if isinstance(value, (tuple, list)):
         return "x".join(str(v) for v in value) or "scalar"
@@ -78,6 +91,9 @@ class Case:
 
 def expand(area: str, func: Callable) -> list[Case]:
     """The cases one case function stands for: one per combination of its parameters."""
+    if hasattr(func, "conformance_cases"):
+        return [Case(area, name, func, params, param_id)
+                for name, params, param_id in func.conformance_cases]
     name = func.__name__[len(CASE_PREFIX):]
     declared = func.__dict__.get("conformance_params", [])
     if not declared:

@@ -123,4 +123,4 @@ class Record:
 
 
 _FIELDS = tuple(Record.__dataclass_fields__)
-_REQUIRED = ("id", "case", "area", "name", "pair", "left", "right", "status")
+_REQUIRED = ("id", "case", "area", "name", "param_id", "pair", "left", "right", "status")

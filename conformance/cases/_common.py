@@ -8,19 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from conformance import inputs, observe
+from conformance.opdb.core import DTYPES, NUMPY_DTYPES, shape_id, shapes_id
 
-DTYPES = ["float32", "float64"]
-NUMPY_DTYPES = {"float32": np.float32, "float64": np.float64}
-
-
-def shape_id(shape: tuple) -> str:
-    """``(2, 3)`` -> ``"2x3"``, ``()`` -> ``"scalar"``: readable parameter ids."""
-    return "x".join(str(n) for n in shape) if shape else "scalar"
-
-
-def shapes_id(shapes: tuple) -> str:
-    """Several operand shapes: ``((2, 3), (3,))`` -> ``"2x3,3"``."""
-    return ",".join(shape_id(s) for s in shapes)
+__all__ = ["DTYPES", "NUMPY_DTYPES", "shape_id", "shapes_id", "tensor", "leaf", "randn_leaf",
+           "positive_leaf", "grad_fn_name", "next_names", "flags", "forward_and_vjp"]
 
 
 def tensor(torch, device, array, requires_grad=False):

@@ -1,11 +1,12 @@
-"""Hypothesis strategies for autograd programs over the fuzzer's own op catalogue.
+"""Hypothesis strategies for autograd programs over the op catalogue (:mod:`conformance.opdb`).
 
-The catalogue (:data:`OPS`) says, for every op of the reference's table, how it is spelled on
-a torch-like namespace, which values are valid for each operand (its domain), which values sit
-at its edges (zeros, ties, large logits), and whether its node saves tensors (so that a second
-backward without ``retain_graph`` raises). The strategies build only valid programs: operands
-are chosen among values that fit the op (by shape and by a tracked value interval) or made
-fresh inside the domain, so nothing is generated and then filtered away.
+The fuzzer's catalogue (:data:`OPS`) is every catalogue entry with a fuzz spelling, in the
+catalogue's order: how it is spelled on a torch-like namespace, which values are valid for
+each operand (its domain), which values sit at its edges (zeros, ties, large logits), and
+whether its node saves tensors (so that a second backward without ``retain_graph`` raises).
+The strategies build only valid programs: operands are chosen among values that fit the op (by
+shape and by a tracked value interval) or made fresh inside the domain, so nothing is generated
+and then filtered away.
 
 Draws are arranged so that hypothesis shrinks towards simple programs: fewer steps (each step
 and action can be dropped by lowering one draw), fewer actions, operands reused from earlier
@@ -22,32 +23,19 @@ from typing import Callable
 import numpy as np
 from hypothesis import strategies as st
 
+from conformance import opdb
 from conformance.fuzz.program import Action, Leaf, Program, Step
+from conformance.opdb.elementwise import TIES as _TIES
 
 # Values anywhere in a program stay within this magnitude, so float32 tolerances stay sane.
 MAGNITUDE_LIMIT = 1e3
 MAX_NUMEL = 48
 GRID = 4096  # domain values are lo + (hi - lo) * k / GRID: exact in float32, shrink to lo
 
-# Valid input domains, as closed intervals of the values drawn for a fresh operand.
-DOMAINS = {
-    "any": (-2.0, 2.0),
-    "positive": (0.5, 2.0),        # log, sqrt, fractional powers, tensor-power bases
-    "nonzero": (0.5, 2.0),         # divisors: the sign is drawn separately
-    "probability": (0.0, 1.0),     # BCE targets
-    "exponent": (-2.0, 2.0),       # tensor exponents of pow
-    "small": (-2.0, 2.0),          # exp arguments
-}
-
-# Which edge values an operand's domain admits (division by an edge zero is not an edge).
-_IN_DOMAIN = {
-    "any": lambda v: True,
-    "positive": lambda v: v > 0,
-    "nonzero": lambda v: v != 0,
-    "probability": lambda v: 0 <= v <= 1,
-    "exponent": lambda v: abs(v) <= 2,
-    "small": lambda v: v <= 4,
-}
+# Valid input domains (conformance.opdb.domains): the interval fresh operands are drawn from,
+# and which edge values an operand's domain admits (division by an edge zero is not an edge).
+DOMAINS = {domain.name: (domain.low, domain.high) for domain in opdb.DOMAINS}
+_IN_DOMAIN = {domain.name: domain.admits for domain in opdb.DOMAINS}
 
 
 @dataclass
@@ -230,61 +218,39 @@ def _broadcast(a, b):
     return shape if math.prod(shape) <= MAX_NUMEL else None
 
 
-def _product_interval(a: Value, b_lo: float, b_hi: float) -> tuple[float, float]:
-    corners = [a.lo * b_lo, a.lo * b_hi, a.hi * b_lo, a.hi * b_hi]
-    return min(corners), max(corners)
-
-
 # --------------------------------------------------------------------------------------------
 # Op builders
 # --------------------------------------------------------------------------------------------
 
 
-def _unary(expr: str, interval: Callable[[float, float], tuple[float, float]],
-           accept: Callable[[Value], bool] = lambda v: True):
+def _accepts(form: opdb.Elementwise, position: int) -> Callable[[Value], bool]:
+    accept = form.accepts[position] if position < len(form.accepts) else None
+    return (lambda v: True) if accept is None else (lambda v: accept(v.lo, v.hi))
+
+
+def _unary(form: opdb.Elementwise):
+    accept = _accepts(form, 0)
+
     def build(b: _Builder, spec: OpSpec):
         x = b.operand(spec, 0, accept, b.shape)
-        lo, hi = interval(x.lo, x.hi)
-        return b.add_step(spec, expr, [x], x.shape, lo, hi)
+        lo, hi = form.interval(x.lo, x.hi)
+        return b.add_step(spec, form.expr, [x], x.shape, lo, hi)
     return build
 
 
-def _sigmoid(v: float) -> float:
-    return 1.0 / (1.0 + math.exp(-v)) if v > -700 else 0.0
-
-
-def _abs_interval(lo, hi):
-    if lo <= 0 <= hi:
-        return 0.0, max(-lo, hi)
-    return min(abs(lo), abs(hi)), max(abs(lo), abs(hi))
-
-
-# Binary elementwise ops: the interval of the result from the operands' intervals.
-def _add_iv(a, b): return a.lo + b.lo, a.hi + b.hi
-def _sub_iv(a, b): return a.lo - b.hi, a.hi - b.lo
-def _mul_iv(a, b): return _product_interval(a, b.lo, b.hi)
-def _div_iv(a, b): return _product_interval(a, 1.0 / b.hi, 1.0 / b.lo)
-def _max_iv(a, b): return max(a.lo, b.lo), max(a.hi, b.hi)
-def _min_iv(a, b): return min(a.lo, b.lo), min(a.hi, b.hi)
-
-
-def _pow_iv(a, b):
-    corners = [a.lo ** b.lo, a.lo ** b.hi, a.hi ** b.lo, a.hi ** b.hi]
-    return min(corners), max(corners)
-
-
-def _nonzero(v: Value) -> bool:
-    return v.lo >= 0.25 or v.hi <= -0.25
-
-
 def _positive(v: Value) -> bool:
-    return v.lo >= 0.25
+    return opdb.elementwise.positive(v.lo, v.hi)
 
 
-def _binary(expr: str, interval, second_ok: Callable[[Value], bool] = lambda v: True,
-            first_ok: Callable[[Value], bool] = lambda v: True, scalar_exprs=()):
-    """``expr`` with two tensor operands that broadcast; ``scalar_exprs`` are the forms with
-    a Python number: (expr with ``{0}`` and ``{s}``, the numbers to use)."""
+def _binary(form: opdb.Elementwise):
+    """``form.expr`` with two tensor operands that broadcast; ``form.scalar_exprs`` are the
+    forms with a Python number: (expr with ``{0}`` and ``{s}``, the numbers to use)."""
+    expr, scalar_exprs = form.expr, form.scalar_exprs
+    first_ok, second_ok = _accepts(form, 0), _accepts(form, 1)
+
+    def interval(x: Value, y: Value) -> tuple[float, float]:
+        return form.interval((x.lo, x.hi), (y.lo, y.hi))
+
     def build(b: _Builder, spec: OpSpec):
         x = b.operand(spec, 0, first_ok, b.shape)
         if scalar_exprs and b.draw(st.integers(0, 4)) == 4:
@@ -337,8 +303,8 @@ def _build_pow_tensor(b: _Builder, spec: OpSpec):
         return (v.bound <= 2.0 and _broadcast(base.shape, v.shape) is not None)
     exponent = b.operand(spec, 1, accept, lambda: b.broadcast_partner(base.shape))
     if _broadcast(base.shape, exponent.shape) is None or exponent.bound > 2.0:
-        exponent = b.leaf(base.shape, "exponent")
-    lo, hi = _pow_iv(base, exponent)
+        exponent = b.leaf(base.shape, "any")
+    lo, hi = opdb.elementwise.power_interval((base.lo, base.hi), (exponent.lo, exponent.hi))
     return b.add_step(spec, "torch.pow({0}, {1})", [base, exponent],
                       _broadcast(base.shape, exponent.shape), lo, hi)
 
@@ -548,78 +514,30 @@ def _build_mse(b: _Builder, spec: OpSpec):
     return b.add_step(spec, expr, [x, y], _loss_shape(reduction, x.shape), 0.0, bound)
 
 
-_TIES = (-1.0, 0.0, 0.0, 1.0)          # few distinct values: ties within and across tensors
-_LOGITS = (-60.0, -20.0, 0.0, 20.0, 60.0)
-_PI = math.pi
+# The builders of the ops that are not plain elementwise functions, by catalogue name.
+_BUILDERS = {
+    "pow": _build_pow, "pow_tensor": _build_pow_tensor, "clamp": _build_clamp,
+    "where": _build_where, "sum": _reduction("sum", is_sum=True), "mean": _reduction("mean"),
+    "max": _reduction("max", picks=True), "min": _reduction("min", picks=True),
+    "matmul": _build_matmul, "transpose": _build_transpose, "reshape": _build_reshape,
+    "squeeze": _build_squeeze, "unsqueeze": _build_unsqueeze, "expand": _build_expand,
+    "detach": _build_detach, "softmax": _build_softmax(False),
+    "log_softmax": _build_softmax(True), "bce_with_logits": _build_bce_logits,
+    "mse_loss": _build_mse,
+}
+
+
+def _spec(op: opdb.OpInfo) -> OpSpec:
+    if isinstance(op.fuzz, opdb.Elementwise):
+        build = (_unary if op.fuzz_arity == 1 else _binary)(op.fuzz)
+    else:
+        build = _BUILDERS[op.name]
+    return OpSpec(op.name, op.fuzz_arity, op.attribute, op.saves_tensors,
+                  tuple(d.name for d in op.domains), tuple(op.edges), build)
+
 
 # The catalogue. Order matters for shrinking: hypothesis prefers earlier entries.
-OPS: tuple[OpSpec, ...] = (
-    OpSpec("add", 2, "Tensor.__add__", False, ("any", "any"), (0.0,),
-           _binary("{0} + {1}", _add_iv, scalar_exprs=(("{0} + {s}", (1.0, -2.5)),
-                                                       ("{s} + {0}", (0.5,))))),
-    OpSpec("mul", 2, "Tensor.__mul__", True, ("any", "any"), _TIES,
-           _binary("{0} * {1}", _mul_iv, scalar_exprs=(("{0} * {s}", (2.0, -0.5)),
-                                                       ("{s} * {0}", (3.0,))))),
-    OpSpec("sub", 2, "Tensor.__sub__", False, ("any", "any"), (0.0,),
-           _binary("{0} - {1}", _sub_iv, scalar_exprs=(("{0} - {s}", (1.0,)),
-                                                       ("{s} - {0}", (1.0, 0.5))))),
-    OpSpec("div", 2, "Tensor.__truediv__", True, ("any", "nonzero"), (0.0, 1.0),
-           _binary("{0} / {1}", _div_iv, second_ok=_nonzero,
-                   scalar_exprs=(("{0} / {s}", (2.0, -4.0)),))),
-    OpSpec("neg", 1, "Tensor.__neg__", False, ("any",), (0.0,),
-           _unary("-{0}", lambda lo, hi: (-hi, -lo))),
-    OpSpec("pow", 1, "Tensor.__pow__", True, ("any", "positive"), (0.0, 1.0, -1.0),
-           _build_pow),
-    OpSpec("pow_tensor", 2, "torch.pow", True, ("positive", "exponent"), (1.0, 0.5, 2.0),
-           _build_pow_tensor),
-    OpSpec("exp", 1, "torch.exp", True, ("small",), (-20.0, 0.0, 3.0),
-           _unary("torch.exp({0})", lambda lo, hi: (math.exp(lo), math.exp(hi)),
-                  accept=lambda v: v.hi <= 4.0)),
-    OpSpec("log", 1, "torch.log", True, ("positive",), (0.001, 1.0, 50.0),
-           _unary("torch.log({0})", lambda lo, hi: (math.log(lo), math.log(hi)),
-                  accept=_positive)),
-    OpSpec("sqrt", 1, "torch.sqrt", True, ("positive",), (0.0001, 1.0, 4.0),
-           _unary("torch.sqrt({0})", lambda lo, hi: (math.sqrt(lo), math.sqrt(hi)),
-                  accept=_positive)),
-    OpSpec("abs", 1, "torch.abs", True, ("any",), (0.0, -1.0, 1.0),
-           _unary("torch.abs({0})", _abs_interval)),
-    OpSpec("sin", 1, "torch.sin", True, ("any",), (0.0, _PI / 2, -_PI),
-           _unary("torch.sin({0})", lambda lo, hi: (-1.0, 1.0))),
-    OpSpec("cos", 1, "torch.cos", True, ("any",), (0.0, _PI / 2, -_PI),
-           _unary("torch.cos({0})", lambda lo, hi: (-1.0, 1.0))),
-    OpSpec("tanh", 1, "torch.tanh", True, ("any",), (0.0, 20.0, -20.0),
-           _unary("torch.tanh({0})", lambda lo, hi: (math.tanh(lo), math.tanh(hi)))),
-    OpSpec("sigmoid", 1, "torch.sigmoid", True, ("any",), (0.0, 30.0, -30.0),
-           _unary("torch.sigmoid({0})", lambda lo, hi: (_sigmoid(lo), _sigmoid(hi)))),
-    OpSpec("relu", 1, "torch.relu", True, ("any",), (0.0, -1.0, 1.0),
-           _unary("torch.relu({0})", lambda lo, hi: (max(lo, 0.0), max(hi, 0.0)))),
-    OpSpec("clamp", 1, "torch.clamp", True, ("any",), (-1.0, -0.5, 0.0, 0.5, 1.0),
-           _build_clamp),
-    OpSpec("maximum", 2, "torch.maximum", True, ("any", "any"), _TIES,
-           _binary("torch.maximum({0}, {1})", _max_iv)),
-    OpSpec("minimum", 2, "torch.minimum", True, ("any", "any"), _TIES,
-           _binary("torch.minimum({0}, {1})", _min_iv)),
-    OpSpec("where", 3, "torch.where", True, ("any", "any"), (0.0,), _build_where),
-    OpSpec("sum", 1, "Tensor.sum", False, ("any",), (0.0,), _reduction("sum", is_sum=True)),
-    OpSpec("mean", 1, "Tensor.mean", False, ("any",), (0.0,), _reduction("mean")),
-    OpSpec("max", 1, "Tensor.max", True, ("any",), _TIES, _reduction("max", picks=True)),
-    OpSpec("min", 1, "Tensor.min", True, ("any",), _TIES, _reduction("min", picks=True)),
-    OpSpec("matmul", 2, "Tensor.__matmul__", True, ("any", "any"), (0.0, 1.0),
-           _build_matmul),
-    OpSpec("transpose", 1, "Tensor.transpose", False, ("any",), (0.0,), _build_transpose),
-    OpSpec("reshape", 1, "Tensor.reshape", False, ("any",), (0.0,), _build_reshape),
-    OpSpec("squeeze", 1, "Tensor.squeeze", False, ("any",), (0.0,), _build_squeeze),
-    OpSpec("unsqueeze", 1, "Tensor.unsqueeze", False, ("any",), (0.0,), _build_unsqueeze),
-    OpSpec("expand", 1, "Tensor.expand", False, ("any",), (0.0,), _build_expand),
-    OpSpec("detach", 1, "Tensor.detach", False, ("any",), (0.0,), _build_detach),
-    OpSpec("softmax", 1, "torch.softmax", True, ("any",), _LOGITS, _build_softmax(False)),
-    OpSpec("log_softmax", 1, "torch.log_softmax", True, ("any",), _LOGITS,
-           _build_softmax(True)),
-    OpSpec("bce_with_logits", 2, "torch.nn.functional.binary_cross_entropy_with_logits", True,
-           ("any", "probability"), _LOGITS, _build_bce_logits),
-    OpSpec("mse_loss", 2, "torch.nn.functional.mse_loss", True, ("any", "any"), _TIES,
-           _build_mse),
-)
+OPS: tuple[OpSpec, ...] = tuple(_spec(op) for op in opdb.OPS if op.fuzz)
 OPS_BY_NAME = {spec.name: spec for spec in OPS}
 
 

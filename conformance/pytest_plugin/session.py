@@ -135,7 +135,7 @@ class ConformanceSession:
 
     def _own_environment(self) -> tuple[dict, dict]:
         """The environment when no worker reported one (nothing ran, or nothing could)."""
-        from conformance.runner import environment as make_environment
+        from conformance.execute import environment as make_environment
         target = self.options.target
         try:
             made = lanes_module.make_lanes(target, self.options.want_cuda)

@@ -34,8 +34,9 @@ def test_json_round_trip_keeps_every_field_and_omits_unset_optionals():
 
 @pytest.mark.parametrize("data, message", [
     ([], "a record is a JSON object, not list"),
-    ({"id": "a::b[x~y]"}, "lacks case, area, name, pair, left, right, status"),
-    ({"id": "a::b[x~y]", "case": "a::b", "area": "a", "name": "b", "pair": "x~y",
+    ({"id": "a::b[x~y]"}, "lacks case, area, name, param_id, pair, left, right, status"),
+    ({"id": "a::b[x~y]", "case": "a::b", "area": "a", "name": "b", "param_id": "",
+      "pair": "x~y",
       "left": "x", "right": "y", "status": "passed"}, "unknown status 'passed'"),
 ])
 def test_from_json_names_what_is_wrong(data, message):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
+from conformance import opdb
 from conformance.execute import observe_lane
 from conformance.fuzz import strategies
 from conformance.fuzz.oracle import ProgramWork
@@ -27,6 +28,8 @@ REFERENCE_OPS = {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt",
 
 def test_catalogue_covers_the_reference_table():
     assert REFERENCE_OPS <= set(strategies.OPS_BY_NAME)
+    # the fuzzer's catalogue is the op catalogue's entries with a fuzz spelling, in order
+    assert [spec.name for spec in strategies.OPS] == [op.name for op in opdb.OPS if op.fuzz]
     for spec in strategies.OPS:
         assert spec.domains and all(d in strategies.DOMAINS for d in spec.domains), spec.name
         assert spec.edges, spec.name
