@@ -6,7 +6,7 @@ divisors) and away from kinks and ties (randn never lands on 0 or on a clamp bou
 cases live in their own area (``edges``).
 
 A new elementwise function (beside its row in refgrad's table) is one :func:`unary` entry,
-for example::
+as cosh's below::
 
     unary("cosh", "CoshBackward0", ANY, (0.0, 3.0, -3.0),
           lambda lo, hi: (1.0 if lo <= 0 <= hi else min(math.cosh(lo), math.cosh(hi)),
@@ -266,6 +266,13 @@ OPS = (
     # --- not in the fuzzer's catalogue -----------------------------------------------------
     unary("reciprocal", "ReciprocalBackward0", POSITIVE, case_shapes=UNARY_SHAPES,
           recipe_domain=NONZERO),
+    unary("sinh", "SinhBackward0", ANY, (0.0, 3.0, -3.0),
+          lambda lo, hi: (math.sinh(lo), math.sinh(hi)),
+          accept=lambda lo, hi: max(-lo, hi) <= 4.0, case_shapes=UNARY_SHAPES),
+    unary("cosh", "CoshBackward0", ANY, (0.0, 3.0, -3.0),
+          lambda lo, hi: (1.0 if lo <= 0 <= hi else min(math.cosh(lo), math.cosh(hi)),
+                          max(math.cosh(lo), math.cosh(hi))),
+          accept=lambda lo, hi: max(-lo, hi) <= 4.0, case_shapes=UNARY_SHAPES),
     OpInfo("sgn", "torch.sgn", False, (NONZERO,), (0.0,), cases=(
         unary_family("sgn", lambda torch, a: torch.sgn(a), also=_sgn_gradient_is_immutable),
         Family("sgn_method", lambda torch, a: a.sgn(), (Operand("a", (2, 3)),),

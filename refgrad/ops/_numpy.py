@@ -36,6 +36,8 @@ _expm1 = _via_float64(np.expm1)
 _tanh = _via_float64(np.tanh)
 _sin = _via_float64(np.sin)
 _cos = _via_float64(np.cos)
+_sinh = _via_float64(np.sinh)
+_cosh = _via_float64(np.cosh)
 
 
 def _where(condition, a, b):

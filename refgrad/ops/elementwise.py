@@ -15,8 +15,8 @@ from ..tensor import (Tensor, as_operand, as_tensor_operand, broadcast_error, sc
                       wrap)
 from ._backward import (SIGMOID_BACKWARD, TANH_BACKWARD, THRESHOLD_BACKWARD,
                         mul_scalar, pointwise_backward, zero_tensor_like, zeros_like)
-from ._numpy import (_cos, _exp, _expm1, _log, _log1p, _log_sigmoid, _pow, _sigmoid, _sin,
-                     _tanh, _where)
+from ._numpy import (_cos, _cosh, _exp, _expm1, _log, _log1p, _log_sigmoid, _pow, _sigmoid,
+                     _sin, _sinh, _tanh, _where)
 from ._row import INT_TO_FLOAT, row, uses, variants
 
 # =================================================================== elementwise arithmetic
@@ -286,6 +286,14 @@ SIN = row("SinBackward0", ["self"], _sin, promotion=INT_TO_FLOAT, method="sin", 
 
 COS = row("CosBackward0", ["self"], _cos, promotion=INT_TO_FLOAT, method="cos", function="cos",
           self=(uses("self"), lambda g, s: g * -s.self.sin()))
+
+SINH = row("SinhBackward0", ["self"], _sinh, promotion=INT_TO_FLOAT,
+           method="sinh", function="sinh",
+           self=(uses("self"), lambda g, s: g * s.self.cosh()))
+
+COSH = row("CoshBackward0", ["self"], _cosh, promotion=INT_TO_FLOAT,
+           method="cosh", function="cosh",
+           self=(uses("self"), lambda g, s: g * s.self.sinh()))
 
 TANH = row("TanhBackward0", ["self"], _tanh, promotion=INT_TO_FLOAT,
            method="tanh", function="tanh",
