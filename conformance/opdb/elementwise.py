@@ -16,8 +16,9 @@ as cosh's below::
 which gives the case family ``ops::cosh[<dtype>-<shape>]`` (``torch.cosh(a)``), the recipe of
 refgrad's tests (``a.cosh()``, values drawn from the domain) and the fuzzer's op
 (``torch.cosh({0})`` on operands whose interval ``accept`` takes, edge values 0 and +-3).
-The fuzzer draws its ops in catalogue order, so an entry placed among the fuzzed ones changes
-which programs the seeds give; after them it does not.
+An entry with a fuzz spelling (every :func:`unary` one) joins the fuzzer's catalogue, so a
+seed may then give another program than before: tests that need a program using some op search
+the seeds for one (``tests/planted/test_planted.py``) instead of naming a seed.
 """
 from __future__ import annotations
 
