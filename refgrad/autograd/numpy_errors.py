@@ -5,8 +5,7 @@ not to. ``quiet()`` is ``np.errstate(all="ignore")`` - NumPy's public API - ente
 outermost caller only: the ops that run inside an already quiet block (every op of a backward
 pass) check one context variable instead of entering ``np.errstate`` again (about 1.5 us each).
 
-``ERROR_STATE`` / ``QUIET`` give the same thing the face of a context variable
-(``get() is QUIET``, ``token = set(QUIET)``, ``reset(token)``), for callers written that way.
+``call_quietly(func, ...)`` is the cheap form for one NumPy computation (an op's forward).
 """
 from __future__ import annotations
 
@@ -65,27 +64,3 @@ _per_thread = threading.local()
 def is_quiet() -> bool:
     """Whether an enclosing ``quiet()`` block has NumPy's errors ignored."""
     return _quiet.get() is QUIET
-
-
-class _ErrorState:
-    """``quiet()`` behind ``get`` / ``set`` / ``reset``, like a context variable."""
-
-    __slots__ = ()
-    get = staticmethod(_quiet.get)      # QUIET inside a quiet() block, else None
-
-    def set(self, state):
-        """Enter ``np.errstate(all="ignore")``; the token undoes it (callers check ``get()``
-        first, as tensor.py does: a nested set would enter np.errstate again)."""
-        if state is not QUIET:
-            raise ValueError("only QUIET can be set")
-        errstate = np.errstate(all="ignore")
-        errstate.__enter__()
-        return errstate, _quiet.set(QUIET)
-
-    def reset(self, token) -> None:
-        errstate, quiet_token = token
-        _quiet.reset(quiet_token)
-        errstate.__exit__(None, None, None)
-
-
-ERROR_STATE = _ErrorState()
