@@ -264,8 +264,7 @@ def _edge_reader(slots):
     if len(slots) >= 2:
         return operator.attrgetter(*slots)
     if len(slots) == 1:
-        read = operator.attrgetter(slots[0])
-        return lambda node: (read(node),)
+        return lambda node: (node.next_0,)
     return lambda node: ()
 
 
@@ -342,8 +341,13 @@ def record(row, out, inputs, ctx=None, extra=None):
     else:
         if len(next_nodes) != len(edge_slots):
             raise TypeError(f"{row.name} has {len(edge_slots)} inputs, got {len(next_nodes)}")
-        for slot, below in zip(edge_slots, next_nodes):
-            setattr(node, slot, below)
+        if len(edge_slots) == 1:                    # (most nodes: no setattr call)
+            node.next_0 = next_nodes[0]
+        elif len(edge_slots) == 2:
+            node.next_0, node.next_1 = next_nodes
+        else:
+            for slot, below in zip(edge_slots, next_nodes):
+                setattr(node, slot, below)
     node.sequence_nr = next(_sequence)
     node.input_meta = tuple(input_meta)
     # what the VJPs read: the op's parameters (the row's defaults for those not given) ...
