@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
+from .. import dtypes as _dt
+from ..ops.layers import linear, softplus
 from ..ops.losses import (_legacy_reduction, _reduction_code, binary_cross_entropy,
                          binary_cross_entropy_with_logits, mse_loss, nll_loss)
 
-__all__ = ["relu", "sigmoid", "tanh", "logsigmoid", "softmax", "log_softmax",
+__all__ = ["linear", "one_hot", "softplus", "relu", "sigmoid", "tanh", "logsigmoid", "softmax", "log_softmax",
            "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "nll_loss",
            "cross_entropy"]
 
@@ -49,6 +53,24 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _implicit_softmax_dim(input.dim())
     return input.log_softmax(dim, dtype=dtype)
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices (int64) -> int64 rows with a single 1, one more dimension at the end."""
+    from ..tensor import wrap
+    if tensor._dtype is not _dt.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    indices = tensor._data
+    if indices.size and indices.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if indices.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(indices.max()) + 1
+    elif indices.size and indices.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (indices[..., None] == np.arange(num_classes)).astype(np.int64)
+    return wrap(out, _dt.int64)
 
 
 # -------------------------------------------------------------------------------------- losses
