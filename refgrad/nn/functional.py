@@ -94,12 +94,23 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return losses.sum() if code == 2 else losses
     loss = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing > 0:
+        # PyTorch's smoothing term: -sum(log p * weight) per sample, zero where ignored,
+        # a mean normalised as nll_loss normalises (by the targets' weights)
         classes = input.shape[class_dim]
-        smooth = -logp.sum(class_dim)
+        per_class = logp
+        if weight is not None:
+            shape = [1] * input.dim()
+            shape[class_dim] = weight.shape[0]
+            per_class = logp * weight.view(shape)
+        keep = target != ignore_index
+        smooth = (-per_class.sum(class_dim)).where(keep, 0.0)
         code = _reduction_code(reduction)
         if code == 1:
-            smooth = smooth.mean()
+            if weight is not None:
+                smooth = smooth.sum() / weight[target[keep]].sum()
+            else:
+                smooth = smooth.sum() / keep.sum()
         elif code == 2:
             smooth = smooth.sum()
-        loss = loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+        loss = (1 - label_smoothing) * loss + smooth * (label_smoothing / classes)
     return loss
