@@ -148,7 +148,8 @@ def case_registration_and_traversal(torch, device):
 
     net = Net()
     return {"named_parameters": [(n, tuple(p.shape)) for n, p in net.named_parameters()],
-            "parameters are Parameters": [type(p).__name__ for p in net.parameters()],
+            "parameters are Parameters": [isinstance(p, nn.Parameter)
+                                          for p in net.parameters()],
             "children": [type(m).__name__ for m in net.children()],
             "modules": [name for name, _ in net.named_modules()],
             "buffers": [name for name, _ in net.named_buffers()],
@@ -162,10 +163,15 @@ def case_parameter(torch, device):
     data = tensor(torch, device, np.array([1.5, -2.0], dtype=np.float32))
     p = torch.nn.Parameter(data)
     frozen = torch.nn.Parameter(data, requires_grad=False)
-    return {"repr": repr(p), "str": str(p), "frozen": repr(frozen),
-            "flags": [p.requires_grad, p.is_leaf, p.grad_fn is None],
+    # a layer's own parameter, for the printing (made inside nn, from the lane's own factory)
+    layer = _load(torch, device, torch.nn.Linear(2, 1).to(device), "nn/parameter")
+    printed = {"repr": repr(layer.weight), "str": str(layer.weight)}
+    layer.bias.requires_grad_(False)
+    printed["frozen"] = repr(layer.bias)
+    return {**printed, "flags": [p.requires_grad, p.is_leaf, p.grad_fn is None],
+            "frozen flags": [frozen.requires_grad, frozen.is_leaf],
             "shares storage": p.data_ptr() == data.data_ptr(),
-            "isinstance Tensor": isinstance(p, torch.Tensor),
+            "isinstance": [isinstance(p, torch.Tensor), isinstance(p, torch.nn.Parameter)],
             "p * 2": p * 2}
 
 
@@ -187,6 +193,7 @@ def case_zero_grad(torch, device):
     model.zero_grad(set_to_none=False)
     zeroed = model[0].weight.grad
     same_object = zeroed is first
+    zeroed = zeroed.clone()         # a snapshot: the object itself takes the next backward
     model(x).sum().backward()
     model.zero_grad()
     return {"zeroed": zeroed, "same object": same_object,
