@@ -1,4 +1,4 @@
-"""Losses and activations (``torch.nn.functional``).
+"""Layers, losses and activations (``torch.nn.functional``).
 
 Losses that PyTorch computes in one kernel have their own row in the derivative table and
 their entry beside it (``refgrad.ops.losses``); ``cross_entropy`` with class indices is
@@ -15,8 +15,8 @@ from ..ops.layers import linear, softplus
 from ..ops.losses import (_legacy_reduction, _reduction_code, binary_cross_entropy,
                          binary_cross_entropy_with_logits, mse_loss, nll_loss)
 
-__all__ = ["linear", "one_hot", "softplus", "relu", "sigmoid", "tanh", "logsigmoid", "softmax", "log_softmax",
-           "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "nll_loss",
+__all__ = ["linear", "one_hot", "softplus", "relu", "sigmoid", "tanh", "logsigmoid", "softmax",
+           "log_softmax", "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "nll_loss",
            "cross_entropy"]
 
 # ------------------------------------------------------------------------------- activations
