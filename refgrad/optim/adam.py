@@ -6,7 +6,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..factories import tensor as _tensor
 from ..factories import zeros_like
-from .optimizer import Optimizer, grad_array, write
+from .optimizer import Optimizer, fma, grad_array, write
 
 
 class Adam(Optimizer):
@@ -48,17 +48,17 @@ class Adam(Optimizer):
             if group["decoupled_weight_decay"]:
                 write(p, p._data * scalar(1 - lr * weight_decay))
             else:
-                grad = grad + scalar(weight_decay) * p._data
+                grad = fma(scalar(weight_decay), p._data, grad)
         # exp_avg.lerp_(grad, 1 - beta1): PyTorch's two-sided lerp formula
         weight = scalar(1 - beta1)
         m = exp_avg._data
         if abs(weight) < 0.5:
-            write(exp_avg, m + weight * (grad - m))
+            write(exp_avg, fma(weight, grad - m, m))
         else:
-            write(exp_avg, grad - (grad - m) * (scalar(1) - weight))
+            write(exp_avg, fma(-(grad - m), scalar(1) - weight, grad))
         # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         write(exp_avg_sq, exp_avg_sq._data * scalar(beta2))
-        write(exp_avg_sq, exp_avg_sq._data + scalar(1 - beta2) * grad * grad)
+        write(exp_avg_sq, fma(scalar(1 - beta2) * grad, grad, exp_avg_sq._data))
         # the bias corrections in Python floats (double precision)
         step = float(step_t._data)
         bias_correction1 = 1 - beta1 ** step

@@ -4,7 +4,9 @@ dicts and PyTorch's printing. The update rules live in the subclasses (``sgd``, 
 An update changes a parameter's array in place, records no graph and bumps the version
 counter, as PyTorch's in-place update under ``no_grad`` does. It follows PyTorch's CPU
 arithmetic step for step: every operation in the parameter's dtype, Python-number
-coefficients rounded to that dtype first, in PyTorch's order.
+coefficients rounded to that dtype first, in PyTorch's order, and a fused multiply-add
+(:func:`fma`) wherever PyTorch's kernel fuses one (``add`` with ``alpha``, ``lerp``,
+``addcmul``): float32 updates are PyTorch's bit for bit, float64 ones all but rarely.
 """
 from __future__ import annotations
 
@@ -16,6 +18,22 @@ import numpy as np
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..dtypes import type_name
 from ..tensor import Tensor
+
+
+# a wider type in which x * y + z is rounded once when cast back: float64 holds a float32
+# product exactly; the x87 extended type (64-bit mantissa) does the same for float64
+_WIDER = {np.dtype(np.float32): np.float64}
+if np.finfo(np.longdouble).nmant >= 63:
+    _WIDER[np.dtype(np.float64)] = np.longdouble
+
+
+def fma(x, y, z):
+    """``x * y + z`` with one rounding to ``z``'s dtype (PyTorch's CPU kernels fuse it)."""
+    z = np.asarray(z)
+    wide = _WIDER.get(z.dtype)
+    if wide is None:
+        return x * y + z
+    return (np.asarray(x, wide) * np.asarray(y, wide) + z.astype(wide)).astype(z.dtype)
 
 
 def write(t: Tensor, values) -> None:

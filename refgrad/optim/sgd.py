@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..factories import tensor as _tensor
-from .optimizer import Optimizer, grad_array, write
+from .optimizer import Optimizer, fma, grad_array, write
 
 
 class SGD(Optimizer):
@@ -26,7 +26,7 @@ class SGD(Optimizer):
         scalar = p._data.dtype.type          # coefficients are rounded to the dtype first
         grad = grad_array(p, group["maximize"])
         if group["weight_decay"] != 0:
-            grad = grad + scalar(group["weight_decay"]) * p._data
+            grad = fma(scalar(group["weight_decay"]), p._data, grad)
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
@@ -35,6 +35,6 @@ class SGD(Optimizer):
             else:
                 # buf = momentum * buf + (1 - dampening) * grad, as two in-place ops
                 write(buf, buf._data * scalar(momentum))
-                write(buf, buf._data + scalar(1 - group["dampening"]) * grad)
-            grad = grad + scalar(momentum) * buf._data if group["nesterov"] else buf._data
-        write(p, p._data + scalar(-group["lr"]) * grad)
+                write(buf, fma(scalar(1 - group["dampening"]), grad, buf._data))
+            grad = fma(scalar(momentum), buf._data, grad) if group["nesterov"] else buf._data
+        write(p, fma(scalar(-group["lr"]), grad, p._data))

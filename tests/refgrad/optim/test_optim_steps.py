@@ -20,9 +20,9 @@ SETTINGS = [
     ("AdamW", {"lr": 0.01}),
     ("AdamW", {"lr": 0.01, "weight_decay": 0.5, "amsgrad": True}),
 ]
-# one or two units in the last place (PyTorch's kernels fuse a multiply-add where NumPy
-# rounds twice)
-TOLERANCE = {"float32": (2e-6, 1e-6), "float64": (1e-14, 1e-15)}
+# refgrad rounds a fused multiply-add once through a wider type: float64 holds a float32
+# product exactly, so float32 is bit for bit; float64's wider type (the x87 extended one, where
+# there is one) rounds the product first, so a few elements may be a unit in the last place off
 
 
 def _trajectory(lib, name, options, w0, grads):
@@ -46,8 +46,11 @@ def test_every_step_as_torch(name, options, dtype):
     ours, _ = _trajectory(refgrad, name, options, w0, grads)
     theirs, _ = _trajectory(torch, name, options, w0, grads)
     assert ours.dtype == theirs.dtype
-    rtol, atol = TOLERANCE[dtype]
-    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
+    if dtype == "float32":
+        np.testing.assert_array_equal(ours, theirs)     # PyTorch's numbers, bit for bit
+    else:
+        np.testing.assert_allclose(ours, theirs, rtol=5e-16, atol=1e-16)
+        assert (ours == theirs).mean() > 0.95
     # not vacuous: the parameters moved at every step
     assert (np.diff(theirs, axis=0) != 0).any(axis=(1, 2)).all()
 
