@@ -33,7 +33,9 @@ def fma(x, y, z):
     wide = _WIDER.get(z.dtype)
     if wide is None:
         return x * y + z
-    return (np.asarray(x, wide) * np.asarray(y, wide) + z.astype(wide)).astype(z.dtype)
+    result = np.multiply(x, y, dtype=wide)
+    np.add(result, z, out=result, dtype=wide)
+    return result.astype(z.dtype)
 
 
 def write(t: Tensor, values) -> None:

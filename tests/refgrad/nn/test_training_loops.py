@@ -3,9 +3,8 @@
 
 The programs (``programs/``): ``linear_regression.py`` (nn.Linear + MSELoss + SGD, after the
 well-known pytorch-tutorial), ``two_layer_net_autograd.py`` (tensors and autograd, a manual
-update under no_grad), ``two_layer_net_optim.py`` (nn.Sequential + Adam) and
-``two_layer_net_module.py`` (a custom nn.Module + SGD), all three from "Learning PyTorch with
-Examples", and ``mlp_classifier.py`` (an nn.Module MLP trained with SGD momentum and then Adam
+update under no_grad) and ``two_layer_net_optim.py`` (nn.Sequential + Adam), both from
+"Learning PyTorch with Examples", and ``mlp_classifier.py`` (an nn.Module MLP trained with SGD momentum and then Adam
 in the "Learn the Basics" loop, CrossEntropyLoss, train/eval, accuracy).
 
 Inputs and initial weights are fed identically (``training_runner.py``). refgrad runs in a
@@ -84,7 +83,7 @@ def _close(a: str, b: str) -> bool:
 def test_the_programs_are_there():
     assert {p.name for p in PROGRAMS} == {
         "linear_regression.py", "two_layer_net_autograd.py", "two_layer_net_optim.py",
-        "two_layer_net_module.py", "mlp_classifier.py"}
+        "mlp_classifier.py"}
 
 
 @pytest.mark.parametrize("program", [p.name for p in PROGRAMS])
