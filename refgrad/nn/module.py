@@ -75,7 +75,10 @@ class Module:
     _version = 1
 
     def __init__(self, *args, **kwargs):
-        if args or kwargs:
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword "
+                            f"argument '{next(iter(kwargs))}'")
+        if args:
             raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument "
                             f"but {len(args) + 1} were given")
         object.__setattr__(self, "training", True)
