@@ -13,7 +13,8 @@ here; the backward formulas rows share live in ``_backward.py``. Every op runs t
 
 Families: ``elementwise`` (arithmetic, unary functions, clamp, where), ``reductions`` (sum,
 mean, max/min, softmax), ``views`` (shapes, views, indexing, copies, cat/stack), ``linalg``
-(mm, mv, dot, bmm, matmul), ``losses``.
+(mm, mv, dot, bmm, matmul), ``layers`` (addmm, softplus: nn.Linear and nn.Softplus),
+``losses``.
 
 ``ROWS`` maps each node name to its :class:`Row`.
 """
@@ -24,6 +25,7 @@ from .elementwise import (ABS, ADD, CLAMP, CLAMP_MAX, CLAMP_MIN, COS, DIV, EXP, 
                           LOG, LOG1P, LOG_SIGMOID, MAXIMUM, MINIMUM, MUL, NEG, POW_BASE,
                           POW_SCALAR, POW_TENSOR, RECIPROCAL, RELU, ROUND, RSUB, RSUB_TENSOR,
                           SGN, SIGMOID, SIGN, SIN, SQRT, SUB, TANH, WHERE)
+from .layers import ADDMM, SOFTPLUS
 from .linalg import BMM, DOT, MM, MV
 from .losses import BCE, BCE_WITH_LOGITS, MSE, NLL
 from .reductions import (AMAX, AMIN, LOG_SOFTMAX, MAX_ALL, MAX_DIM, MEAN, MEAN_DIM, MIN_ALL,

@@ -116,9 +116,13 @@ def _seeded_randn(module, seed: int):
     return randn
 
 
-def run_cells(module_name: str, seed: int, cells: list[str]) -> list[str]:
+def run_cells(module_name: str, seed: int, cells: list[str], prepare=None) -> list[str]:
+    """What each cell prints; ``prepare(module, seed)``, if given, feeds the module further
+    seeded inputs (after ``randn``) before the first cell runs."""
     module = importlib.import_module(module_name)
     module.randn = _seeded_randn(module, seed)
+    if prepare is not None:
+        prepare(module, seed)
     real_import = builtins.__import__
 
     def cell_import(name, globals=None, locals=None, fromlist=(), level=0):
