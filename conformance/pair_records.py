@@ -68,7 +68,7 @@ def _judge(work: RecordedWork, record: Record, lane_info: dict[str, dict],
         failed = [res for res in (lres, rres) if res.failure == status]
         if failed:
             record.status = status
-            record.reason = "; ".join(res.reason for res in failed)
+            record.reason = "; ".join(dict.fromkeys(res.reason for res in failed))
             if status == Status.MISSING:
                 record.observables = [{
                     "name": res.missing, "kind": "value", "status": "diverge",
