@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conformance import lanes, runner
@@ -232,3 +233,18 @@ def test_the_runner_passes_the_memory_limit_on(tmp_path):
     crash = status["memory::allocates_too_much[target~torch-cpu]"]
     assert crash[0] == "crash" and "out of memory" in crash[1]
     assert status["memory::fine[target~torch-cpu]"][0] == "match"
+
+
+def _case_asks_for_more_than_any_machine(torch, device):
+    from conformance import observe
+    return {"ones": observe.error(lambda: torch.ones(10**14, device=device)),
+            "numpy": observe.error(lambda: np.ones(10**14))}
+
+
+def test_a_request_no_machine_could_meet_is_an_observation_not_a_crash():
+    """A case about the error for an impossible size (a misuse check) still compares it."""
+    case = Case("local", "impossible_size", _case_asks_for_more_than_any_machine)
+    record = runner.run_case(case, lanes.make_lanes("torch", want_cuda=False))[0]
+    assert record["status"] == "match", record["reason"]
+    errors = {o["name"]: o["left"] for o in record["observables"]}
+    assert errors["ones"]["type"] == errors["numpy"]["type"] == "error"
