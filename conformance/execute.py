@@ -10,8 +10,15 @@ Two executors with one interface (``lane_info``, ``observe(work, lanes)``, ``sto
   when called from the main thread; a crash takes the caller with it);
 - :class:`Isolated` runs it in a child process that is killed when the work hangs past its
   alarm (``timeout``) and replaced when the work kills it (``crash``), so the run goes on.
-  Ctrl-C is the parent's: the child ignores SIGINT and the parent's KeyboardInterrupt
-  propagates to whoever drives the run.
+  The child has a memory limit (RLIMIT_AS, ``memory_limit``); running out of it is a
+  ``crash`` record saying "out of memory", and the child is replaced after that, after a
+  soft timeout, and when its memory grew past half the limit. Ctrl-C is the parent's: the
+  child ignores SIGINT and the parent's KeyboardInterrupt propagates to whoever drives the run.
+
+Whatever the target does, the lane result says what happened: an attribute missing on the
+target (its namespace, a tensor-like, an object of its package) is ``missing``; one missing on
+anything else the target handed back is a wrong type (a divergence naming what came back);
+an exception that ends a thread the work started is observed, not printed.
 
 Cases become work in :mod:`conformance.case_work`, fuzz programs in
 :mod:`conformance.fuzz.oracle`; records are built from the lane results by
