@@ -78,9 +78,10 @@ def _judge(work: RecordedWork, record: Record, lane_info: dict[str, dict],
     observables = compare_observations(work.comparable(lres.observations),
                                        work.comparable(rres.observations))
     record.status = Status(record_status(observables))
+    # What came back, not the AttributeError it led to (unless the reference lane got the
+    # same error: then the two agree, whatever the case expected).
     wrong = [res.wrong_type for res in (lres, rres) if res.wrong_type]
-    if wrong:                   # what came back, not the AttributeError it led to
-        record.status = Status.DIVERGE
+    if wrong and record.status == Status.DIVERGE:
         record.reason = "; ".join(wrong)
     elif record.status == Status.DIVERGE:
         names = [o["name"] for o in observables if o["status"] == "diverge"]

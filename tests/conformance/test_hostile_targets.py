@@ -248,3 +248,14 @@ def test_a_request_no_machine_could_meet_is_an_observation_not_a_crash():
     assert record["status"] == "match", record["reason"]
     errors = {o["name"]: o["left"] for o in record["observables"]}
     assert errors["ones"]["type"] == errors["numpy"]["type"] == "error"
+
+
+def _case_uses_a_missing_grad(torch, device):
+    x = torch.ones(2, requires_grad=True)
+    return {"zeroed": x.grad.zero_()}           # no backward yet: None on every lane
+
+
+def test_the_same_error_on_both_lanes_is_not_a_wrong_type():
+    case = Case("local", "grad_is_none", _case_uses_a_missing_grad)
+    record = runner.run_case(case, lanes.make_lanes("torch", want_cuda=False))[0]
+    assert record["status"] == "match", record["reason"]
