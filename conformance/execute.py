@@ -10,8 +10,15 @@ Two executors with one interface (``lane_info``, ``observe(work, lanes)``, ``sto
   when called from the main thread; a crash takes the caller with it);
 - :class:`Isolated` runs it in a child process that is killed when the work hangs past its
   alarm (``timeout``) and replaced when the work kills it (``crash``), so the run goes on.
-  Ctrl-C is the parent's: the child ignores SIGINT and the parent's KeyboardInterrupt
-  propagates to whoever drives the run.
+  The child has a memory limit (RLIMIT_AS, ``memory_limit``); running out of it is a
+  ``crash`` record saying "out of memory", and the child is replaced after that, after a
+  soft timeout, and when its memory grew past half the limit. Ctrl-C is the parent's: the
+  child ignores SIGINT and the parent's KeyboardInterrupt propagates to whoever drives the run.
+
+Whatever the target does, the lane result says what happened: an attribute missing on the
+target (its namespace, a tensor-like, an object of its package) is ``missing``; one missing on
+anything else the target handed back is a wrong type (a divergence naming what came back);
+an exception that ends a thread the work started is observed, not printed.
 
 Cases become work in :mod:`conformance.case_work`, fuzz programs in
 :mod:`conformance.fuzz.oracle`; records are built from the lane results by
@@ -22,6 +29,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import re
 import signal
 import sys
 import threading
@@ -32,10 +40,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from conformance import lanes as lanes_module
-from conformance.observe import MissingFeature, raised, to_plain
+from conformance.observe import MissingFeature, is_tensor_like, raised, to_plain
 from conformance.records import Status
 
 DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_MEMORY_LIMIT = 4 << 30   # bytes of address space a case process may add (RLIMIT_AS)
+MEMORY_LIMIT_ENV = "CONFORMANCE_MEMORY_LIMIT"   # set in the case process: its limit, shown
 HARD_KILL_GRACE_S = 5.0       # a child that ignores its own alarm is killed up to this much later
 SERVER_START_TIMEOUT_S = 300.0
 UNCAUGHT = "uncaught exception"
@@ -64,17 +74,51 @@ class LaneResult:
     missing: str | None = None      # the missing attribute (failure MISSING)
     traceback: str | None = None    # an uncaught exception's, shortened
     duration_s: float = 0.0
+    wrong_type: str | None = None   # the target returned an object the work could not use
+    recycle: bool = False           # the process that ran it should be replaced (a soft
+                                    # timeout, out of memory)
 
 
 # ----------------------------------------------------------------------- one lane, in process
 
-def missing_name(exc: BaseException, code_file: str) -> str | None:
+def missing_name(exc: BaseException, code_file: str, target: str | None = None) -> str | None:
     """The missing feature ``exc`` names, if it names one: a :class:`MissingFeature` from
     the target's namespace, or an AttributeError raised by the work's own code on a target
-    object (``x.retain_grad`` on a tensor class without it). One raised inside the target is
-    a bug in the target and stays an error."""
+    object: a tensor-like (``x.retain_grad`` on a tensor class without it), or an object or
+    class of the target's own package (``target``). One raised inside the target is a bug in
+    the target and stays an error; one raised on any other object (a list where a tensor
+    was due) is a wrong type (:func:`wrong_type`)."""
     if isinstance(exc, MissingFeature):
         return exc.qualified_name
+    found = _attribute_error_in(exc, code_file)
+    if found is None:
+        return None
+    obj, name, _ = found
+    if not _is_target_object(obj, target):
+        return None
+    owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+    return f"{owner}.{name}"
+
+
+def wrong_type(exc: BaseException, code_file: str, target: str | None) -> str | None:
+    """What the target returned instead of what the work needed, when ``exc`` is an
+    AttributeError the work's own code hit on an object that is neither a tensor-like nor
+    the target's (a ``list`` from ``x.sum()``): "target returned the wrong type: x.sum()
+    returned list [6.0] (which has no attribute 'backward')"."""
+    if isinstance(exc, MissingFeature):
+        return None
+    found = _attribute_error_in(exc, code_file)
+    if found is None or _is_target_object(found[0], target):
+        return None
+    obj, name, expression = found
+    what = f"{expression} returned" if expression else "the work got"
+    return (f"target returned the wrong type: {what} {type(obj).__name__} "
+            f"{_clipped_repr(obj)} (which has no attribute {name!r})")
+
+
+def _attribute_error_in(exc: BaseException, code_file: str):
+    """(object, attribute, expression that gave the object or "") of an AttributeError
+    raised by the work's own code (its last frame in ``code_file``), else None."""
     if not isinstance(exc, AttributeError):
         return None
     name = getattr(exc, "name", None)
@@ -86,8 +130,45 @@ def missing_name(exc: BaseException, code_file: str) -> str | None:
         tb = tb.tb_next
     if tb is None or tb.tb_frame.f_code.co_filename != code_file:
         return None
-    owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
-    return f"{owner}.{name}"
+    return obj, name, _receiver_text(tb, name)
+
+
+def _receiver_text(tb, name: str) -> str:
+    """The source of the expression whose attribute ``name`` was missing: the failing
+    instruction's span (``y.sum().backward``) without its last ``.name``."""
+    import linecache
+    code = tb.tb_frame.f_code
+    try:
+        positions = list(code.co_positions())[tb.tb_lasti // 2]
+    except (AttributeError, IndexError, ValueError):
+        return ""
+    line, end_line, start, end = positions
+    if None in positions or line != end_line:
+        return ""
+    text = linecache.getline(code.co_filename, line)[start:end].strip()
+    suffix = "." + name
+    return text[: -len(suffix)].strip() if text.endswith(suffix) else ""
+
+
+def _is_target_object(obj, target: str | None) -> bool:
+    """A tensor-like, or a class or an instance of a class of the target's package."""
+    if is_tensor_like(obj) and not isinstance(obj, type):
+        return True
+    if target is None:
+        return True         # no target to tell by: every object counts as its
+    cls = obj if isinstance(obj, type) else type(obj)
+    root = target.partition(".")[0]
+    module = getattr(cls, "__module__", None) or ""
+    return module == target or module.partition(".")[0] == root
+
+
+def _clipped_repr(obj, width: int = 60) -> str:
+    try:
+        text = repr(obj)
+    except Exception as exc:  # noqa: BLE001 - a broken repr is shown as such
+        text = f"<repr raised {type(exc).__name__}>"
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class _Alarm:
@@ -116,34 +197,140 @@ class _Alarm:
         return False
 
 
+class _ThreadErrors:
+    """Collects the exceptions that end threads the work started (threading.excepthook),
+    so that they are observed instead of printed to stderr."""
+
+    def __init__(self):
+        self.errors: list[BaseException] = []
+
+    def _hook(self, args) -> None:
+        if args.exc_value is not None and not isinstance(args.exc_value, SystemExit):
+            self.errors.append(args.exc_value)
+
+    def __enter__(self):
+        self.previous = threading.excepthook
+        threading.excepthook = self._hook
+        return self
+
+    def __exit__(self, *exc):
+        threading.excepthook = self.previous
+        return False
+
+
+# "allocate 1.00 GiB" (NumPy), "allocate 8000000000000 bytes" (torch CPU), "allocate 7.28 TiB"
+# (torch CUDA): the size of the request that failed.
+_REQUEST = re.compile(r"allocate ([0-9.]+) ?(bytes|B|KiB|MiB|GiB|TiB|PiB|EiB)\b", re.I)
+_UNITS = {"bytes": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+          "pib": 1 << 50, "eib": 1 << 60}
+
+
+def _beyond_the_machine(message: str) -> bool:
+    """Whether the failed request was larger than this machine's memory: then the error is
+    the behaviour under test (``torch.ones(10**13)``), compared like any other error."""
+    match = _REQUEST.search(message)
+    if match is None:
+        return False
+    try:
+        size = float(match.group(1)) * _UNITS[match.group(2).lower()]
+        machine = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, KeyError):
+        return False
+    return size > machine
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """MemoryError, torch's CPU allocator failing, or torch.OutOfMemoryError (CUDA), for a
+    request the machine could have met: the case process ran out of its memory."""
+    kind = isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError" or (
+        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc))
+    return kind and not _beyond_the_machine(str(exc))
+
+
+def _observed_out_of_memory(observations: dict) -> str | None:
+    """The message of an out-of-memory error the work caught and recorded, if any (one the
+    machine could not have met either is an observation: see _beyond_the_machine)."""
+    for value in observations.values():
+        if isinstance(value, dict) and value.get("type") == "warnings":
+            value = value.get("result") or {}
+        if not (isinstance(value, dict) and value.get("type") == "error"):
+            continue
+        message = value.get("message", "")
+        if (value.get("class") in ("MemoryError", "OutOfMemoryError")
+                or "can't allocate memory" in message) and not _beyond_the_machine(message):
+            return f"{value['class']}: {message}"
+    return None
+
+
+def _first_line(text: str, width: int = 300) -> str:
+    line = text.strip().split("\n", 1)[0] if text.strip() else ""
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 def observe_lane(work: Work, lane: lanes_module.Lane,
                  timeout_s: float | None = None) -> LaneResult:
-    """Run ``work`` on ``lane`` in this process, under the alarm."""
+    """Run ``work`` on ``lane`` in this process, under the alarm. Exceptions that end the
+    work's own threads are observed too (a missing feature hit in a thread is missing)."""
     start = time.perf_counter()
     result = LaneResult()
     is_target = lane.name == "target"
+    target = lane.module_name if is_target else None
+    threads = _ThreadErrors()
     try:
         # Warnings the work does not record itself (observe.warnings) are not observations.
-        with _Alarm(timeout_s), _warnings.catch_warnings():
+        with _Alarm(timeout_s), _warnings.catch_warnings(), threads:
             _warnings.simplefilter("ignore")
             result.observations = work.observe(lane)
+        for exc in threads.errors:
+            _thread_error(result, exc, work.code_file, target)
         lacking = [v["name"] for v in result.observations.values()
                    if v.get("type") == "missing"] if is_target else []
-        if lacking:
+        if lacking and result.failure is None:
             result.failure, result.missing = Status.MISSING, lacking[0]
             result.reason = f"{lane.module_name} lacks {lacking[0]}"
+        oom = _observed_out_of_memory(result.observations)
+        if oom is not None:
+            _out_of_memory_result(result, lane, oom)
     except WorkTimeout as exc:
         result.failure, result.reason = Status.TIMEOUT, f"{lane.name}: {exc}"
+        result.recycle = True
     except Exception as exc:  # noqa: BLE001 - an uncaught error is compared like any value
-        missing = missing_name(exc, work.code_file) if is_target else None
-        if missing is not None:
+        missing = missing_name(exc, work.code_file, target) if is_target else None
+        if _out_of_memory(exc):
+            _out_of_memory_result(result, lane, f"{type(exc).__name__}: {exc}")
+        elif missing is not None:
             result.failure, result.missing = Status.MISSING, missing
             result.reason = f"{lane.module_name} lacks {missing}"
         else:
             result.observations = {UNCAUGHT: to_plain(raised(exc))}
             result.traceback = short_traceback(exc)
+            result.wrong_type = wrong_type(exc, work.code_file, target) if is_target else None
     result.duration_s = time.perf_counter() - start
     return result
+
+
+def _thread_error(result: LaneResult, exc: BaseException, code_file: str,
+                  target: str | None) -> None:
+    """An exception that ended one of the work's threads: missing, or observed."""
+    missing = missing_name(exc, code_file, target) if target is not None else None
+    if missing is not None:
+        if result.failure is None:
+            result.failure, result.missing = Status.MISSING, missing
+            result.reason = f"{target} lacks {missing} (in a thread the work started)"
+        return
+    name = UNCAUGHT + " in a thread"
+    if name not in result.observations:
+        result.observations[name] = to_plain(raised(exc))
+        result.traceback = result.traceback or short_traceback(exc)
+
+
+def _out_of_memory_result(result: LaneResult, lane: lanes_module.Lane, message: str) -> None:
+    limit = os.environ.get(MEMORY_LIMIT_ENV)
+    within = f" (the case process may use {limit} more bytes)" if limit else ""
+    result.failure = Status.CRASH
+    result.reason = f"{lane.name}: out of memory{within}: {_first_line(message, 200)}"
+    result.observations = {}
+    result.recycle = True
 
 
 def short_traceback(exc: BaseException) -> str:
@@ -174,7 +361,8 @@ def _running(lane_info: dict[str, dict]) -> list[str]:
     return [name for name, info in lane_info.items() if info["status"] == "run"]
 
 
-def _serve(conn, target: str, want_cuda: bool, timeout_s: float, owner_pid: int) -> None:
+def _serve(conn, target: str, want_cuda: bool, timeout_s: float, owner_pid: int,
+           memory_limit: int | None = None) -> None:
     """The child's loop: make the lanes once, then run the lanes of each work it is sent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
     os.environ["CONFORMANCE_OWNER_PID"] = str(owner_pid)   # the process this one serves
@@ -183,8 +371,12 @@ def _serve(conn, target: str, want_cuda: bool, timeout_s: float, owner_pid: int)
         lanes = lanes_module.make_lanes(target, want_cuda)
         lanes_module.pin_threads()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("error", f"{type(exc).__name__}: {exc}\n{short_traceback(exc)}"))
+        conn.send(("error", f"{type(exc).__name__}: {_first_line(str(exc))}",
+                   short_traceback(exc)))
         return
+    baseline = _memory()[1]
+    if memory_limit:
+        _limit_address_space(memory_limit, lanes["torch-cuda"].status == "run")
     conn.send(("ready", {name: lane.describe() for name, lane in lanes.items()},
                environment(lanes)))
     while True:
@@ -204,7 +396,41 @@ def _serve(conn, target: str, want_cuda: bool, timeout_s: float, owner_pid: int)
         for name in lane_names:
             conn.send(("start", name))
             conn.send(("lane", name, observe_lane(work, lanes[name], timeout_s)))
-        conn.send(("done",))
+        # Memory that stays after the work (a leak) grows the next work's baseline: past half
+        # the limit, the parent replaces this process before the next work.
+        grown = _memory()[1] - baseline
+        conn.send(("done", bool(memory_limit) and grown > memory_limit // 2))
+
+
+def _memory() -> tuple[int, int]:
+    """(address space, resident set) of this process in bytes; (0, 0) where unknown."""
+    try:
+        with open("/proc/self/statm") as handle:
+            size, resident = handle.read().split()[:2]
+    except (OSError, ValueError):
+        return 0, 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    return int(size) * page, int(resident) * page
+
+
+def _limit_address_space(memory_limit: int, cuda: bool) -> None:
+    """Let this process map ``memory_limit`` bytes beyond what it holds now (RLIMIT_AS): an
+    allocation past it fails with MemoryError (an out-of-memory record) instead of taking
+    the machine's memory. Not where the CUDA lane runs: CUDA reserves address space far
+    beyond any such limit (the resident-set check still replaces a process that grew)."""
+    os.environ[MEMORY_LIMIT_ENV] = str(memory_limit)
+    if cuda:
+        return
+    try:
+        import resource
+    except ImportError:          # not a POSIX system
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = _memory()[0] + memory_limit
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft == resource.RLIM_INFINITY or wanted < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
 def _context():
@@ -222,19 +448,25 @@ def _context():
 class Isolated:
     """Runs work in a child process; a hang is killed (timeout), a death is a crash.
 
-    The child is replaced after a timeout or a crash, so the run goes on.
+    The child is replaced after a timeout (hard or soft), a crash, running out of memory, or
+    when its resident memory grew past half of ``memory_limit``, so the run goes on and no
+    work inherits another's state. ``memory_limit`` (bytes, default 4 GiB; None for none) is
+    what the child may map beyond what it holds once its lanes are made (RLIMIT_AS).
     """
 
     def __init__(self, target: str, want_cuda: bool = True,
-                 timeout_s: float = DEFAULT_TIMEOUT_S):
+                 timeout_s: float = DEFAULT_TIMEOUT_S,
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
         self.target = target
         self.want_cuda = want_cuda
         self.timeout_s = timeout_s
+        self.memory_limit = memory_limit
         self.process = None
         self.conn = None
         self.lane_info: dict[str, dict] = {}
         self.environment: dict = {}
         self.start_error: str | None = None
+        self.start_details: str | None = None     # the traceback behind start_error
         self._work: Work | None = None
         self._pending: list[str] = []
 
@@ -244,7 +476,7 @@ class Isolated:
         parent_conn, child_conn = context.Pipe()
         self.process = context.Process(
             target=_serve, args=(child_conn, self.target, self.want_cuda, self.timeout_s,
-                                 os.getpid()),
+                                 os.getpid(), self.memory_limit),
             daemon=True, name="conformance-work")
         self.process.start()
         child_conn.close()
@@ -259,6 +491,7 @@ class Isolated:
             raise RuntimeError(f"the case process died while starting ({code})") from None
         if message[0] == "error":
             self.stop()
+            self.start_details = message[2]
             raise RuntimeError(f"the case process could not start: {message[1]}")
         _, self.lane_info, self.environment = message
 
@@ -323,8 +556,9 @@ class Isolated:
 
     def result(self) -> dict[str, LaneResult]:
         """The submitted work's lane results. A lane that does not answer in time is killed
-        with its process (timeout), a lane whose process dies is a crash; either way the
-        child is replaced and the work's remaining lanes run in the new one."""
+        with its process (timeout), a lane whose process dies is a crash; either way, and
+        after a soft timeout or running out of memory, the child is replaced and the work's
+        remaining lanes run in the new one."""
         pending = self._pending
         results: dict[str, LaneResult] = {}
         limit = self.timeout_s + min(HARD_KILL_GRACE_S, max(1.0, self.timeout_s))
@@ -348,19 +582,34 @@ class Isolated:
                 else:
                     if message[0] == "start":
                         current = message[1]
-                    elif message[0] == "lane":
-                        results[message[1]] = message[2]
-                        pending.remove(message[1])
-                        if not pending:
-                            self.conn.recv()        # the ("done",) that closes the work
-                    elif message[0] == "unknown":
+                        continue
+                    if message[0] == "unknown":
                         for name in pending:
                             results[name] = LaneResult(failure=Status.CRASH,
                                                        reason=message[1])
                         pending.clear()
-                    continue
+                        continue
+                    lane_result = results[message[1]] = message[2]
+                    pending.remove(message[1])
+                    if lane_result.recycle:
+                        self._kill()        # a soft timeout or out of memory: start afresh
+                    elif not pending:
+                        _, grown = self.conn.recv()      # the ("done", grown) closing it
+                        if grown:
+                            self.stop()
+                    if self.process is not None:
+                        continue
             if pending:             # the child was replaced: the other lanes run in the new one
-                self.ensure_started()
+                try:
+                    self.ensure_started()
+                except RuntimeError:
+                    pass
+                if self.start_error is not None or self.conn is None:
+                    for name in pending:
+                        results[name] = LaneResult(failure=Status.CRASH, reason=(
+                            self.start_error or "the case process could not be restarted"))
+                    pending.clear()
+                    continue
                 self._send()
                 current = pending[0]
         self._work = None
@@ -369,15 +618,32 @@ class Isolated:
 
 # ------------------------------------------------------------------------ the environment
 
-def _git_commit() -> str | None:
+def harness_commit() -> str | None:
+    """The commit of the harness's own source, when it runs from a checkout of its project
+    (the folder above ``conformance/`` is the top of a git work tree holding ``refgrad/``);
+    None when installed, even inside some other repository."""
     import subprocess
-    here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, timeout=10,
-                             capture_output=True, text=True)
-    except (OSError, subprocess.SubprocessError):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not os.path.isdir(os.path.join(root, "refgrad")):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=root, timeout=10, capture_output=True,
+                                 text=True)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() or None if out.returncode == 0 else None
+
+    top = git("rev-parse", "--show-toplevel")
+    if top is None or os.path.realpath(top) != os.path.realpath(root):
+        return None
+    return git("rev-parse", "--short", "HEAD")
+
+
+def _harness_version() -> str:
+    import conformance
+    return conformance.__version__
 
 
 def environment(lanes: dict[str, lanes_module.Lane] | None = None, target: str | None = None,
@@ -409,6 +675,7 @@ def environment(lanes: dict[str, lanes_module.Lane] | None = None, target: str |
         "cuda_available": cuda_available,
         "cuda_device": cuda_device,
         "platform": platform.platform(),
-        "commit": _git_commit(),
+        "commit": harness_commit(),
+        "harness_version": _harness_version(),
         "command": command or " ".join([os.path.basename(sys.executable)] + sys.argv),
     }

@@ -4,7 +4,8 @@ The work (a case, a fuzz program: :mod:`conformance.execute`) says what its reco
 (:meth:`record`), what of its observations is compared (:meth:`comparable`) and how to write
 its reproducer; everything else is the same for cases and programs: a lane that did not run
 makes ``not_run``, a lane that failed makes ``crash`` / ``timeout`` / ``missing`` (in that
-order), otherwise compare.py compares the two lanes' observations.
+order), otherwise compare.py compares the two lanes' observations; a lane that got an object
+of the wrong type from the target (``LaneResult.wrong_type``) diverges, saying so.
 """
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def _judge(work: RecordedWork, record: Record, lane_info: dict[str, dict],
         failed = [res for res in (lres, rres) if res.failure == status]
         if failed:
             record.status = status
-            record.reason = "; ".join(res.reason for res in failed)
+            record.reason = "; ".join(dict.fromkeys(res.reason for res in failed))
             if status == Status.MISSING:
                 record.observables = [{
                     "name": res.missing, "kind": "value", "status": "diverge",
@@ -77,7 +78,12 @@ def _judge(work: RecordedWork, record: Record, lane_info: dict[str, dict],
     observables = compare_observations(work.comparable(lres.observations),
                                        work.comparable(rres.observations))
     record.status = Status(record_status(observables))
-    if record.status == Status.DIVERGE:
+    # What came back, not the AttributeError it led to (unless the reference lane got the
+    # same error: then the two agree, whatever the case expected).
+    wrong = [res.wrong_type for res in (lres, rres) if res.wrong_type]
+    if wrong and record.status == Status.DIVERGE:
+        record.reason = "; ".join(wrong)
+    elif record.status == Status.DIVERGE:
         names = [o["name"] for o in observables if o["status"] == "diverge"]
         more = len(names) - REASON_NAMES
         record.reason = "differs: " + ", ".join(names[:REASON_NAMES]) + (

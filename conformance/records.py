@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.safe_text import json_safe_data
+
 
 class Status(enum.StrEnum):
     """A record's verdict. A ``StrEnum``: it is its own JSON string."""
@@ -66,6 +68,7 @@ class Record:
     reproducer: str | None = None
     tracebacks: dict | None = None       # only when a lane raised an uncaught exception
     fuzz: dict | None = None             # only on fuzz records: seed, summary, ops
+    sanitised: bool = False              # text the target produced had to be made safe
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
@@ -89,7 +92,9 @@ class Record:
         return self.status.unexpected
 
     def to_json(self) -> dict:
-        """The record as plain JSON data (schema.py's RECORD), optional keys only when set."""
+        """The record as plain JSON data (schema.py's RECORD), optional keys only when set.
+        Text that UTF-8 cannot encode (a target's lone surrogates) is escaped
+        (:func:`conformance.safe_text.json_safe`) and the record marked ``"sanitised"``."""
         data = {
             "id": self.id, "case": self.case, "area": self.area, "name": self.name,
             "param_id": self.param_id, "pair": self.pair, "left": self.left,
@@ -101,6 +106,9 @@ class Record:
             data["tracebacks"] = self.tracebacks
         if self.fuzz is not None:
             data["fuzz"] = self.fuzz
+        data, changed = json_safe_data(data)
+        if changed or self.sanitised:
+            data["sanitised"] = True
         return data
 
     @classmethod

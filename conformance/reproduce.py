@@ -5,7 +5,10 @@ lanes, prints what each observed, compares the two with compare.py (the harness'
 tolerances), marks the observables that differ with ``!!`` and exits 1 when any does (or a lane
 lacks what the work needs), 0 when they match. ``python script.py [TARGET_MODULE]`` runs it
 on another target than the record's. It finds the project it came from (or the one in the
-working directory) by itself.
+working directory) by itself. Tensors are printed with their values at full precision (the
+shortest text that reads back to the same number); everything printed goes through
+:func:`conformance.safe_text.terminal_safe`, since a target's text may hold escape
+sequences.
 
 For a case, the case function's source is inlined (decorators dropped), with the helpers it
 uses from its own module inlined too and everything else imported by name. Parameters are
@@ -222,8 +225,12 @@ def _show(value: Any, plain: dict) -> str:
     if kind == "missing":
         return f"missing: {plain['name']}"
     if kind == "tensor":
+        from conformance.observe import truncate_plain
+        shown = truncate_plain(plain)
+        first = " (the first values, flattened)" if shown.get("truncated") else ""
         return (f"{value!r}  [{plain['dtype']} {plain['shape']} "
-                f"requires_grad={plain.get('requires_grad')} grad_fn={plain['grad_fn']}]")
+                f"requires_grad={plain.get('requires_grad')} grad_fn={plain['grad_fn']}]\n"
+                f"    values at full precision{first}: {shown['values']}")
     if kind == "value":
         return plain["repr"]
     return repr(value)
@@ -245,9 +252,16 @@ def _observe(run: Callable, module_name: str, device: str, is_target: bool) -> d
         return {UNCAUGHT: seen(exc)}
 
 
+def _say(text: str) -> None:
+    """Print text that may come from the target: its escape sequences shown, not obeyed."""
+    from conformance.safe_text import terminal_safe
+    print(terminal_safe(text))
+
+
 def main(run: Callable, lanes: list[tuple], target: str,
          comparable: Callable | None = None) -> int:
-    """Run ``run(torch, device) -> {name: Seen}`` on both lanes, print, compare: the exit code."""
+    """Run ``run(torch, device) -> {name: Seen}`` on both lanes, print, compare: the exit
+    code (1 when an observation differs or a lane lacks what the work needs, else 0)."""
     from conformance.compare import compare_observations
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -255,14 +269,14 @@ def main(run: Callable, lanes: list[tuple], target: str,
     for lane, module_name, device in lanes:
         module_name = module_name or target
         modules.append(module_name)
-        print(f"=== {lane}: {module_name} on {device}")
+        _say(f"=== {lane}: {module_name} on {device}")
         values = _observe(run, module_name, device, lane == "target")
         for name, value in values.items():
-            print(f"{name}: {value.text}")
+            _say(f"{name}: {value.text}")
         observed.append({name: value.plain for name, value in values.items()})
     keep = comparable or (lambda observations: observations)
     observables = compare_observations(keep(observed[0]), keep(observed[1]))
-    print("--- compared with conformance.compare's tolerances ('!!' marks a difference)")
+    _say("--- compared with conformance.compare's tolerances ('!!' marks a difference)")
     differ = 0
     for observable in observables:
         bad = observable["status"] == "diverge" or any(
@@ -270,8 +284,8 @@ def main(run: Callable, lanes: list[tuple], target: str,
             for side in (observable["left"], observable["right"]))
         differ += bad
         detail = f": {observable['detail']}" if observable.get("detail") else ""
-        print(f"{'!! ' if bad else '   '}{observable['name']} "
+        _say(f"{'!! ' if bad else '   '}{observable['name']} "
               f"({observable['status']}){detail}")
     left, right = modules
-    print(f"{differ} observation(s) differ between {right} and {left}")
+    _say(f"{differ} observation(s) differ between {right} and {left}")
     return 1 if differ else 0

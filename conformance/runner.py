@@ -16,11 +16,14 @@ from conformance import known as known_divergences
 from conformance import lanes as lanes_module
 from conformance.case import Case, collect
 from conformance.case_work import CaseWork
-from conformance.execute import DEFAULT_TIMEOUT_S, InProcess, Isolated, environment
+from conformance.execute import (DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S, InProcess,
+                                 Isolated, LaneResult, environment)
 from conformance.pair_records import records_for
+from conformance.records import Status
 from conformance.report import json_report
 
-__all__ = ["DEFAULT_TIMEOUT_S", "CaseServer", "environment", "run", "run_case"]
+__all__ = ["DEFAULT_MEMORY_LIMIT", "DEFAULT_TIMEOUT_S", "CaseServer", "environment", "run",
+           "run_case"]
 
 
 def run_case(case: Case, lanes: dict[str, lanes_module.Lane],
@@ -36,15 +39,45 @@ def run_case(case: Case, lanes: dict[str, lanes_module.Lane],
 class CaseServer(Isolated):
     """The isolated executor running cases: :meth:`run_case` gives a case's records (JSON).
 
-    Cases travel to the child by id and are collected there from their own package."""
+    Cases travel to the child by id and are collected there from their own package. When the
+    child cannot start (the target fails to import there), each case gets crash records
+    with that one line as their reason, instead of an error per item."""
 
     def __init__(self, target: str, packages: Iterable[str] = (), want_cuda: bool = True,
-                 timeout_s: float = DEFAULT_TIMEOUT_S):
-        super().__init__(target, want_cuda, timeout_s)
+                 timeout_s: float = DEFAULT_TIMEOUT_S,
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
+        super().__init__(target, want_cuda, timeout_s, memory_limit)
+
+    def ensure_started(self) -> None:
+        try:
+            super().ensure_started()
+        except RuntimeError:
+            if not self.lane_info:
+                self.lane_info, self.environment = self._lanes_here()
+
+    def _lanes_here(self) -> tuple[dict, dict]:
+        """Lane descriptions and environment from this process, for a child that did not
+        start: which lanes would have run, and the error that stopped them."""
+        try:
+            made = lanes_module.make_lanes(self.target, self.want_cuda)
+            info = {name: lane.describe() for name, lane in made.items()}
+            env = environment(made)
+        except Exception as exc:  # noqa: BLE001 - the target does not import here either
+            info = {name: {"status": "run", "module": module, "device": device}
+                    for name, module, device in (("target", self.target, "cpu"),
+                                                 ("torch-cpu", "torch", "cpu"),
+                                                 ("torch-cuda", "torch", "cuda"))}
+            env = {"target": self.target, "error": f"{type(exc).__name__}: {exc}"}
+        return info, {**env, "error": self.start_error}
 
     def run_case(self, case: Case) -> list[dict]:
         work = CaseWork(case)
-        results = self.observe(work)        # starts the child, which says what lanes run
+        self.ensure_started()               # the child says what lanes run
+        if self.start_error is not None:
+            results = {name: LaneResult(failure=Status.CRASH, reason=self.start_error)
+                       for name, info in self.lane_info.items() if info["status"] == "run"}
+        else:
+            results = self.observe(work)
         records = records_for(work, self.lane_info, results, self.target)
         return [record.to_json() for record in records]
 
@@ -55,13 +88,15 @@ def run(target: str | None = None, cases: list[Case] | None = None,
         lanes: dict[str, lanes_module.Lane] | None = None, known=None,
         timeout_s: float = DEFAULT_TIMEOUT_S, strict: bool = False, *,
         package: str = "conformance.cases", isolate: bool = False, want_cuda: bool = True,
-        json_path: str | None = None, command: str | None = None) -> dict:
+        json_path: str | None = None, command: str | None = None,
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> dict:
     """Run ``cases`` (default: every case of ``package``) and return the report (schema.py).
 
     In this process by default (a hang is stopped by SIGALRM when called from the main
     thread; a case that kills the process takes the caller with it). ``isolate=True`` runs the
     cases in a child process instead, where a hang is killed and a crash is survived; those
-    cases must then be importable by their module (collected from a package).
+    cases must then be importable by their module (collected from a package), and the child
+    may map ``memory_limit`` bytes beyond what it holds once started (None: no limit).
 
     Ctrl-C stops the run: the report so far is marked incomplete, written to ``json_path`` if
     given, and the KeyboardInterrupt is re-raised with the report as its ``report`` attribute.
@@ -76,7 +111,7 @@ def run(target: str | None = None, cases: list[Case] | None = None,
     complete = True
     server = None
     if isolate:
-        server = CaseServer(target, (), want_cuda, timeout_s)
+        server = CaseServer(target, (), want_cuda, timeout_s, memory_limit)
     interrupted: KeyboardInterrupt | None = None
     try:
         for case in cases:

@@ -15,6 +15,7 @@ import pytest
 import conformance
 from conformance.case import collect
 from conformance.records import Record, Status
+from conformance.safe_text import terminal_safe
 from conformance.report import json_report
 from conformance.report.schema import PAIRS
 from conformance.pytest_plugin.session import record_id, session_of
@@ -99,7 +100,9 @@ class CaseItem(pytest.Item):
 
 
 def failure_message(record: Record, limit: int = 10) -> str:
-    """What a failed item prints: the status, the reason, and each observable that differs."""
+    """What a failed item prints: the status, the reason, and each observable that differs.
+    The text comes from the target: its control and escape characters are shown, not sent
+    to the terminal raw."""
     lines = [f"{record.id}: {record.status}" + (f" ({record.reason})" if record.reason else "")]
     differing = [o for o in record.observables if o["status"] == "diverge"]
     for observable in differing[:limit]:
@@ -110,4 +113,4 @@ def failure_message(record: Record, limit: int = 10) -> str:
         lines.append(f"  uncaught on the {side} lane:\n    " + text.strip().replace(
             "\n", "\n    "))
     lines.append("  (the JSON report holds both values and a reproducer script)")
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))

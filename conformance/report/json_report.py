@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from conformance.records import UNEXPECTED, Record, RecordError, Status
+from conformance.safe_text import json_safe_data
 from conformance.report.schema import PAIRS, REPORT_KEYS, SCHEMA_VERSION, STATUSES
 
 
@@ -61,6 +62,8 @@ def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
           known_unmatched: list[str], complete: bool = True, strict: bool = False) -> dict:
     """The report of ``records`` (Records; JSON records are accepted and checked)."""
     typed = sorted((as_record(record) for record in records), key=lambda r: r.id)
+    environment, _ = json_safe_data(environment)    # a target's version or import error
+    lanes, _ = json_safe_data(lanes)
     return {
         "schema_version": SCHEMA_VERSION,
         "complete": complete,

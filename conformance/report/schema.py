@@ -15,7 +15,12 @@ Top level::
         "target": "refgrad", "target_version": "0.1.0",
         "python": "3.11.7", "numpy": "2.4.6", "torch": "2.13.0+cpu",
         "cuda_available": false, "cuda_device": null,      # e.g. "NVIDIA H200"
-        "platform": "Linux-...-x86_64", "commit": "abc1234" | null,
+        "platform": "Linux-...-x86_64",
+        "commit": "abc1234" | null,    # the harness's own commit: only when it runs from a
+                                       # checkout of its project, never the HEAD of a
+                                       # repository it happens to be installed in
+        "harness_version": "0.1.0",    # conformance.__version__
+        "error": "the case process could not start: ..." | absent,   # why no lane ran
         "command": "python -m conformance run ...",
         "fuzz": {"profile": "ci", "seed": 0, "shard": "1/1", "programs": 300} | absent
       },
@@ -58,8 +63,20 @@ A RECORD is one case on one lane pair (left is the lane under test, right the re
       "reproducer": "#!/usr/bin/env python3 ..." | null,    # on every record whose lanes
                               # ran and differed or failed (diverge, known, missing, timeout,
                               # crash); null on match, fixed and not_run records
-      "tracebacks": {"left": "Traceback ..."}   # only when a lane raised an uncaught exception
+      "tracebacks": {"left": "Traceback ..."},  # only when a lane raised an uncaught exception
+      "sanitised": true     # only when text in the record (a target's message, repr or
+                            # traceback) held lone surrogates, which UTF-8 cannot encode:
+                            # each was replaced by its escape, the six characters "\\ud800"
     }
+
+A lane whose work got an object of the wrong type from the target (``x.sum()`` returning a
+list) diverges with the reason "target returned the wrong type: x.sum() returned list [...]
+(which has no attribute 'backward')"; "missing" is only for an attribute absent on the
+target's namespace, on a tensor-like, or on an object or class of the target's package. An
+exception that ends a thread the case started is the observable "uncaught exception in a
+thread" (missing when it names a missing feature). A lane that runs out of memory (the case
+process's limit, or a MemoryError the case caught) is a crash whose reason starts
+"<lane>: out of memory".
 
 Observables come from the dict a case returns, in its order (reference side first, then names
 only the left side reported). A list, tuple or dict holding tensors or records is split into

@@ -54,3 +54,46 @@ def test_work_the_child_cannot_rebuild_is_a_crash_not_a_hang(executor):
     assert {r.failure for r in results.values()} == {Status.CRASH}
     assert "no case behaviour::graph" in results["target"].reason
     assert executor.observe(CaseWork(case))["target"].failure is None   # the child goes on
+
+
+def _environment_from(path):
+    import json
+    import subprocess
+    import sys
+    code = ("import json; from conformance.execute import environment; "
+            "print(json.dumps(environment(target='torch')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=path, capture_output=True,
+                          text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(path),
+                               "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_report_names_the_harness_commit_never_the_repository_around_it(tmp_path):
+    """Installed inside someone's repository (a virtualenv in their project), the harness
+    does not report their HEAD as its commit; from its own checkout it reports its own."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import conformance
+    from conformance.execute import harness_commit
+
+    root = Path(conformance.__file__).resolve().parents[1]
+    theirs = tmp_path / "their-project"
+    site = theirs / ".venv" / "lib" / "site-packages"
+    for package in ("conformance", "refgrad"):
+        shutil.copytree(root / package, site / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    git = ["git", "-c", "user.name=u", "-c", "user.email=u@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=theirs, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=theirs, check=True)
+    subprocess.run([*git, "commit", "-qm", "theirs"], cwd=theirs, check=True)
+    installed = _environment_from(site)
+    assert installed["commit"] is None
+    assert installed["harness_version"] == conformance.__version__
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                          capture_output=True, text=True)
+    if head.returncode == 0:                 # run from a checkout (not an unpacked sdist)
+        assert harness_commit() == head.stdout.strip()

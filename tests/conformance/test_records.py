@@ -47,3 +47,17 @@ def test_from_json_names_what_is_wrong(data, message):
 def test_split_id_refuses_a_malformed_id():
     with pytest.raises(RecordError, match="is not 'area::name"):
         split_id("no-brackets")
+
+
+def test_a_record_with_text_utf8_cannot_encode_is_escaped_and_marked_sanitised():
+    record = Record.for_case("a::b", "a", "b", "", "target~torch-cpu", status="diverge",
+                             reason="differs: \ud800", observables=[
+                                 {"name": "e", "left": {"message": "bad \udfff"}}])
+    data = record.to_json()
+    assert data["sanitised"] is True and data["reason"] == "differs: \\ud800"
+    assert data["observables"][0]["left"]["message"] == "bad \\udfff"
+    json.dumps(data, ensure_ascii=False).encode("utf-8")
+    again = Record.from_json(data)
+    assert again.sanitised is True and again.to_json()["sanitised"] is True
+    clean = Record.for_case("a::b", "a", "b", "", "target~torch-cpu", reason="fine ✓")
+    assert "sanitised" not in clean.to_json()

@@ -59,3 +59,34 @@ def test_a_tensor_method_the_target_lacks_is_missing():
     assert first["status"] == "missing"
     assert first["reason"] == "torch lacks Tensor.no_such_method_xyz"
     assert first["reproducer"] and "def _case_calls_a_missing_method" in first["reproducer"]
+
+
+NOISY = "tests.conformance.sample_targets.noisy"
+
+
+def test_values_are_printed_at_full_precision_and_a_divergence_exits_1(tmp_path):
+    case = next(c for c in collect(SAMPLES) if c.id == "values::exp_and_grad[float64]")
+    text = reproduce.for_case(case, "tests.conformance.sample_targets.skewed",
+                              record_for(case))
+    out = run_script(text, tmp_path)
+    assert out.returncode == 1, out.stdout + out.stderr
+    torch_lane = out.stdout.split("=== torch-cpu")[1]
+    values = torch_lane.split("values at full precision: ")[1].splitlines()[0]
+    import numpy as np
+    from conformance import inputs
+    expected = np.exp(inputs.randn((2, 3), "exp", np.float64))
+    assert repr(float(expected[0, 0])) in values       # every digit, not 4 decimals
+
+
+def test_a_targets_escape_sequences_are_shown_not_sent(tmp_path):
+    case = next(c for c in collect(SAMPLES) if c.id == "values::exp_and_grad[float32]")
+    out = run_script(reproduce.for_case(case, NOISY, record_for(case)), tmp_path)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "\x1b" not in out.stdout and "\x07" not in out.stdout
+    assert "raised RuntimeError: exp failed \\ud800 \\x1b[31mred" in out.stdout
+    assert f"=== target: {NOISY} on cpu" in out.stdout
+    assert "project root" not in text_of(case)
+
+
+def text_of(case):
+    return reproduce.for_case(case, NOISY, record_for(case))
