@@ -21,6 +21,7 @@ items from it.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,8 +68,14 @@ def is_conformance_run(config: pytest.Config) -> bool:
 
 # ---- the hooks that would act in any pytest run: each first asks whether this is one
 def pytest_configure(config: pytest.Config) -> None:
-    if is_conformance_run(config):
-        session.pytest_configure(config)
+    if not is_conformance_run(config):
+        return
+    # The target may be a module in the folder pytest runs in: importable there under the
+    # ``pytest`` script too, as under ``python -m pytest`` (and in the processes it starts).
+    here = str(config.invocation_params.dir)
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)
+    session.pytest_configure(config)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
