@@ -85,8 +85,9 @@ def installed(tmp_path_factory):
     (project / "test_mine.py").write_text("def test_mine():\n    assert False\n")
     # the project's own virtualenv, inside it as is usual: pytest finds the project's
     # configuration above the installed harness; no system site-packages
-    _check([sys.executable, "-m", "venv", str(project / ".venv")], base, env)
+    _check([sys.executable, "-m", "venv", "--without-pip", str(project / ".venv")], base, env)
     bin_dir = project / ".venv" / "bin"
+    _check([str(bin_dir / "python"), "-m", "ensurepip", "--default-pip"], base, env)
     install = [str(bin_dir / "python"), "-m", "pip", "install", "-q",
                "--find-links", str(wheels), "-c", str(ROOT / "constraints.txt"),
                f"refgrad[conformance] @ {wheel.as_uri()}"]
