@@ -96,6 +96,33 @@ def installed(tmp_path_factory):
     return project, bin_dir, env
 
 
+@pytest.fixture(scope="module")
+def plain_install(installed, tmp_path_factory):
+    """A second environment outside any project: the wheel alone (``--no-deps``),
+    its dependencies shared with the first through a .pth file; and a project folder with no
+    pytest configuration and its own ``mymodule``."""
+    project, bin_dir, env = installed
+    base = tmp_path_factory.mktemp("plain")
+    _check([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], base, env)
+    plain_bin = base / "venv" / "bin"
+    _check([str(plain_bin / "python"), "-m", "ensurepip", "--default-pip"], base, env)
+    wheel = next((project.parent / "wheels").glob("refgrad-*.whl"))
+    _check([str(plain_bin / "python"), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+           base, env)
+    site = _site_packages(plain_bin)
+    (Path(site) / "shared_dependencies.pth").write_text(_site_packages(bin_dir) + "\n")
+    folder = base / "library"
+    folder.mkdir()
+    (folder / "mymodule.py").write_text(MYMODULE)
+    return folder, plain_bin, env
+
+
+def _site_packages(bin_dir) -> str:
+    return subprocess.run([str(bin_dir / "python"), "-c",
+                           "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
 def _exp_records(path):
     report = json_report.load(path)
     assert report["environment"]["target"] == "mymodule" and report["complete"]
@@ -142,6 +169,16 @@ def test_the_script_checks_a_module_in_the_project_folder(installed):
                      "harness's own pytest.ini passed with -c")
     assert done.returncode == 1, out            # exp diverges
     _exp_records(project / "r.json")
+
+
+def test_the_script_checks_a_module_in_a_folder_without_pytest_configuration(plain_install):
+    folder, bin_dir, env = plain_install
+    done = subprocess.run([str(bin_dir / "conformance"), "run", "--target", "mymodule",
+                           "-n", "0", "-q", "-k", EXP_ONLY, "--json", "r.json"],
+                          cwd=folder, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr      # exp diverges
+    report = _exp_records(folder / "r.json")
+    assert report["environment"]["target"] == "mymodule"
 
 
 @pytest.mark.parametrize("load", ["entry point", "-p conformance"])
