@@ -99,8 +99,8 @@ def test_not_run_is_last_hidden_by_default_and_counted_once(page):
     assert data["severity"][-1] == "not_run" and data["hidden"] == ["not_run"]
     assert data["failures"] == ["diverge", "missing", "timeout", "crash"]
     text = " ".join(visible_text(page).split())
-    assert ("2 not_run records, of lane pairs with a lane that did not run (torch-cuda: CUDA "
-            "is not available), say nothing about the target") in text
+    assert ("2 not_run records (torch-cuda did not run: CUDA is not available) say nothing "
+            "about the target") in text
     assert text.count("not_run records") == 1
 
 
