@@ -1,18 +1,11 @@
-"""Makes ``pytest conformance -n auto`` a conformance run: the hooks live in
-conformance.pytest_plugin (see there); this file only puts them in force for this directory."""
-from conformance.pytest_plugin import (  # noqa: F401 - pytest finds hooks by name
-    HOOKS,
-    pytest_addoption,
-    pytest_collect_file,
-    pytest_collection_finish,
-    pytest_configure,
-    pytest_configure_node,
-    pytest_handlecrashitem,
-    pytest_sessionfinish,
-    pytest_terminal_summary,
-    pytest_unconfigure,
-    pytest_xdist_make_scheduler,
-    pytest_xdist_node_collection_finished,
-)
+"""Makes ``pytest conformance -n auto`` a conformance run in a checkout: the hooks live in
+the plugin :mod:`conformance.pytest_plugin`; this file registers it, unless pytest already
+loaded it (the ``pytest11`` entry point of an install, or ``-p conformance``)."""
+import conformance.pytest_plugin as plugin
 
-__all__ = list(HOOKS)
+
+def pytest_addoption(parser, pluginmanager) -> None:
+    # pytest_addoption is historic: the plugin registered here still adds its options
+    if not pluginmanager.is_registered(plugin) and pluginmanager.get_plugin("conformance") \
+            is None and not pluginmanager.is_blocked("conformance"):
+        pluginmanager.register(plugin, "conformance")

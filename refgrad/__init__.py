@@ -24,7 +24,7 @@ double = float64
 long = int64
 int = int32
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one version source (pyproject reads it)
 
 
 def set_printoptions(*args, **kwargs):

@@ -34,6 +34,7 @@ import jinja2
 from markupsafe import Markup
 
 from conformance.records import Status
+from conformance.report import page_parts
 from conformance.report.json_report import write_text_atomically
 from conformance.report.schema import PAIRS, SCHEMA_VERSION, STATUSES, UNEXPECTED
 
@@ -42,7 +43,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 # Statuses in the order a reviewer wants them: the unexpected ones first.
 SEVERITY = tuple(status.value for status in (
     Status.CRASH, Status.TIMEOUT, Status.DIVERGE, Status.MISSING, Status.KNOWN, Status.FIXED,
-    Status.NOT_RUN, Status.MATCH))
+    Status.MATCH, Status.NOT_RUN))     # not_run last: a lane that did not run
 # Records whose status counts as conforming when computing an area's percentage; not_run
 # records are left out of the denominator (the lane never ran), everything else counts
 # against it (a known divergence is documented, but it is still a divergence).
@@ -153,6 +154,8 @@ def _page_view(report: dict) -> dict:
         "statuses": statuses,
         "severity": [s for s in SEVERITY if s in statuses] + [
             s for s in statuses if s not in SEVERITY],
+        "failures": [s for s in page_parts.FAILURES if s in statuses],
+        "hidden": [s for s in page_parts.HIDDEN_BY_DEFAULT if s in statuses],
         "pairs": pairs,
         "areas": summary["areas"],
         "lanes": {name: _lane_label(name, lane) for name, lane in lanes.items()},
@@ -172,6 +175,8 @@ def _page_view(report: dict) -> dict:
         "statuses": statuses,
         "pairs": pairs,
         "known_unmatched": list(report.get("known_unmatched") or []),
+        "lacks": page_parts.lacks(records),
+        "not_run": page_parts.not_run_note(records, lanes),
         "record_count": len(records),
         "data_json": _script_json(data),
         "details_json": _script_json({"records": details, "sources": _sources(records)}),

@@ -84,13 +84,17 @@ def test_plain_pytest_entry_writes_the_same_records(runs, tmp_path):
     assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_conftest_puts_every_hook_of_the_plugin_in_force():
+def test_the_plugin_module_holds_every_hook_and_the_conftest_only_registers_it():
     import conformance.conftest as conftest
+    import conformance.pytest_plugin as plugin
     from conformance.pytest_plugin import items, options, scheduling, session
 
     hooks = {name for module in (items, options, scheduling, session)
              for name in vars(module) if name.startswith("pytest_")}
-    assert hooks == {name for name in vars(conftest) if name.startswith("pytest_")}
+    assert hooks == {name for name in vars(plugin) if name.startswith("pytest_")}
+    assert hooks == set(plugin.HOOKS)
+    assert {name for name in vars(conftest) if name.startswith("pytest_")} == {
+        "pytest_addoption"}
 
 
 MALFORMED = [

@@ -8,7 +8,9 @@
   const RECORDS = DATA.records;
   const STATUSES = DATA.statuses;
   const SEVERITY = new Map(DATA.severity.map((status, i) => [status, i]));
-  const UNEXPECTED = ['diverge', 'timeout', 'crash'];
+  const FAILURES = DATA.failures;      // the unexpected statuses and missing
+  // Shown when the fragment names no status: all but the hidden ones (not_run).
+  const DEFAULT_STATUSES = STATUSES.filter((s) => !DATA.hidden.includes(s));
   const SVG_NS = document.getElementById('svg-defs').namespaceURI;
   const GRID_ROWS = 16;     // at most this many rows and columns of a tensor are drawn;
   const GRID_COLS = 16;     // the statistics always cover the whole tensor
@@ -24,6 +26,7 @@
   const countSpans = new Map(Array.from(document.querySelectorAll('[data-count-for]'))
     .map((span) => [span.dataset.countFor, span]));
   const sortHeads = Array.from(document.querySelectorAll('th button[data-sort]'));
+  const notRunToggle = document.getElementById('toggle-not-run');
 
   const BATCH_ROWS = 250;
   let pending = [];   // the sorted records that pass the filters
@@ -167,6 +170,11 @@
         th.removeAttribute('aria-sort');
       }
     }
+    if (notRunToggle) {
+      const showing = DATA.hidden.every((s) => state.statuses.has(s));
+      notRunToggle.textContent = showing ? 'hide them' : 'show them';
+      notRunToggle.setAttribute('aria-pressed', String(showing));
+    }
     writeHash();
   }
 
@@ -192,7 +200,7 @@
   function readHash() {
     const params = new URLSearchParams(window.location.hash.slice(1));
     const statuses = params.get('status');
-    state.statuses = new Set(statuses === null ? STATUSES
+    state.statuses = new Set(statuses === null ? DEFAULT_STATUSES
       : statuses.split(',').filter((s) => STATUSES.includes(s)));
     state.area = params.get('area') || '';
     state.pair = params.get('pair') || '';
@@ -211,7 +219,9 @@
 
   function writeHash() {
     const params = new URLSearchParams();
-    if (state.statuses.size !== STATUSES.length) {
+    const isDefault = state.statuses.size === DEFAULT_STATUSES.length
+      && DEFAULT_STATUSES.every((s) => state.statuses.has(s));
+    if (!isDefault) {
       params.set('status', STATUSES.filter((s) => state.statuses.has(s)).join(','));
     }
     if (state.area) params.set('area', state.area);
@@ -706,13 +716,22 @@
   pairSelect.addEventListener('change', onFilterChange);
   search.addEventListener('input', onFilterChange);
   document.getElementById('only-unexpected').addEventListener('click', () => {
-    for (const box of statusBoxes) box.checked = UNEXPECTED.includes(box.value);
+    for (const box of statusBoxes) box.checked = FAILURES.includes(box.value);
     onFilterChange();
   });
   document.getElementById('all-statuses').addEventListener('click', () => {
     for (const box of statusBoxes) box.checked = true;
     onFilterChange();
   });
+  if (notRunToggle) {
+    notRunToggle.addEventListener('click', () => {
+      const show = notRunToggle.getAttribute('aria-pressed') !== 'true';
+      for (const box of statusBoxes) {
+        if (DATA.hidden.includes(box.value)) box.checked = show;
+      }
+      onFilterChange();
+    });
+  }
   for (const button of sortHeads) {
     button.addEventListener('click', () => {
       if (state.sort === button.dataset.sort) {

@@ -94,6 +94,42 @@ def test_blob_carries_every_record(sample, page):
     assert tutorial["summary"].startswith("w.grad: 2 of 15 elements out of tolerance")
 
 
+def test_not_run_is_last_hidden_by_default_and_counted_once(page):
+    data = page_data(page)
+    assert data["severity"][-1] == "not_run" and data["hidden"] == ["not_run"]
+    assert data["failures"] == ["diverge", "missing", "timeout", "crash"]
+    text = " ".join(visible_text(page).split())
+    assert ("2 not_run records (torch-cuda did not run: CUDA is not available) say nothing "
+            "about the target") in text
+    assert text.count("not_run records") == 1
+
+
+def test_what_the_target_lacks_lists_each_missing_name_once(sample):
+    text = " ".join(visible_text(render_html(sample)).split())
+    assert "What the target lacks 1 name" in text
+    assert "torch.linalg.norm 1 ops::linalg_norm" in text
+    more = copy.deepcopy(sample)
+    extra = copy.deepcopy(next(r for r in more["records"] if r["status"] == "missing"))
+    extra.update(id="ops::other[target~torch-cpu]", case="ops::other", name="other")
+    more["records"].append(extra)
+    plain = {k: v for k, v in extra.items() if k != "observables"}
+    plain.update(id="hooks::x[target~torch-cpu]", case="hooks::x", reason="needs nn")
+    more["records"].append(plain)
+    lacks = report_html.page_parts.lacks(more["records"])
+    assert lacks == [
+        {"name": "torch.linalg.norm", "cases": 2, "example": "ops::linalg_norm"},
+        {"name": "needs nn", "cases": 1, "example": "hooks::x"}]
+    assert 'href="#status=missing&amp;q=torch.linalg.norm"' in render_html(more)
+
+
+def test_a_report_without_missing_or_not_run_has_neither_part(sample):
+    clean = copy.deepcopy(sample)
+    clean["records"] = [r for r in clean["records"]
+                        if r["status"] not in ("missing", "not_run")]
+    page = render_html(clean)
+    assert "What the target lacks" not in page and 'id="toggle-not-run"' not in page
+
+
 def test_observables_mismatching_first(page):
     data = page_data(page)
     tutorial = next(r for r in data["records"] if r["case"] == "bce::tutorial_loss")

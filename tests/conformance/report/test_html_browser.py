@@ -53,15 +53,15 @@ def fragment(page) -> str:
 
 def test_filters_update_rows_counts_and_fragment(browser_page, sample_url):
     page = open_report(browser_page, sample_url)
-    assert shown(page) == "15 of 15 records shown"
+    assert shown(page) == "13 of 15 records shown"       # the 2 not_run hidden by default
     assert chip_count(page, "diverge") == 5 and chip_count(page, "match") == 3
-    # Unexpected statuses come first.
-    assert row_statuses(page)[:7] == ["crash", "timeout"] + ["diverge"] * 5
+    # Unexpected statuses come first, missing with them.
+    assert row_statuses(page)[:8] == ["crash", "timeout"] + ["diverge"] * 5 + ["missing"]
 
     page.click("#only-unexpected")
-    assert set(row_statuses(page)) == {"crash", "timeout", "diverge"}
-    assert shown(page) == "7 of 15 records shown"
-    assert "status=diverge%2Ctimeout%2Ccrash" in fragment(page)
+    assert set(row_statuses(page)) == {"crash", "timeout", "diverge", "missing"}
+    assert shown(page) == "8 of 15 records shown"
+    assert "status=diverge%2Cmissing%2Ctimeout%2Ccrash" in fragment(page)
 
     page.select_option("#area-filter", "errors")
     assert shown(page) == "2 of 15 records shown"
@@ -85,6 +85,33 @@ def test_filters_update_rows_counts_and_fragment(browser_page, sample_url):
     assert "q=BACKWARD+twice" in fragment(page)
     page.fill("#search", "out of tolerance")        # observable details are searched too
     assert set(row_ids(page)) == {TUTORIAL, "bce::big_batch[target~torch-cpu]"}
+    assert page.errors == []
+
+
+def test_not_run_rows_are_hidden_until_asked_for_and_then_last(browser_page, sample_url):
+    page = open_report(browser_page, sample_url)
+    assert "not_run" not in row_statuses(page)
+    assert chip_count(page, "not_run") == 2 and fragment(page) == ""
+    assert not page.is_checked('input[value="not_run"]')
+    note = page.text_content("#not-run-note")
+    assert "2 not_run records" in note and "CUDA is not available" in note
+    page.click("#toggle-not-run")
+    assert shown(page) == "15 of 15 records shown"
+    assert row_statuses(page)[-2:] == ["not_run", "not_run"]
+    assert "not_run" in fragment(page)
+    assert page.text_content("#toggle-not-run") == "hide them"
+    page.click("#toggle-not-run")
+    assert shown(page) == "13 of 15 records shown" and fragment(page) == ""
+    assert page.errors == []
+
+
+def test_what_the_target_lacks_links_to_its_cases(browser_page, sample_url):
+    page = open_report(browser_page, sample_url)
+    assert "torch.linalg.norm" in page.text_content("#lacks")
+    page.click("#lacks a")
+    assert row_ids(page) == ["ops::linalg_norm[target~torch-cpu]"]
+    assert page.is_checked('input[value="missing"]')
+    assert not page.is_checked('input[value="match"]')
     assert page.errors == []
 
 
@@ -229,6 +256,7 @@ def test_five_thousand_records_open_filter_and_draw_in_batches(browser_page, tmp
     open_report(page, path.as_uri())
     opened_s = time.perf_counter() - started
     ready_ms = page.evaluate("performance.getEntriesByName('report-ready')[0].startTime")
+    page.click("#toggle-not-run")      # every record, not_run included
     assert shown(page) == "5000 of 5000 records shown"
     # Each filter step, until the next frame has been drawn.
     steps_ms = page.evaluate("""async () => {
