@@ -8,6 +8,7 @@ from conformance.pytest_plugin import (  # noqa: F401 - pytest finds hooks by na
     pytest_configure,
     pytest_configure_node,
     pytest_handlecrashitem,
+    pytest_report_teststatus,
     pytest_sessionfinish,
     pytest_terminal_summary,
     pytest_unconfigure,

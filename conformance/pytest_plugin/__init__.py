@@ -31,6 +31,7 @@ from conformance.pytest_plugin.scheduling import (
 from conformance.pytest_plugin.session import (
     ConformanceSession,
     pytest_configure,
+    pytest_report_teststatus,
     pytest_sessionfinish,
     pytest_terminal_summary,
     pytest_unconfigure,
@@ -38,7 +39,8 @@ from conformance.pytest_plugin.session import (
 
 HOOKS = [
     "pytest_addoption", "pytest_collect_file", "pytest_collection_finish", "pytest_configure",
-    "pytest_configure_node", "pytest_handlecrashitem", "pytest_sessionfinish",
+    "pytest_configure_node", "pytest_handlecrashitem", "pytest_report_teststatus",
+    "pytest_sessionfinish",
     "pytest_terminal_summary", "pytest_unconfigure", "pytest_xdist_make_scheduler",
     "pytest_xdist_node_collection_finished",
 ]
