@@ -163,9 +163,6 @@ def check(report, where: str | os.PathLike = "report") -> dict:
                               f"{type(report[key]).__name__}")
     seen: set[str] = set()
     for number, data in enumerate(report["records"]):
-        if not isinstance(data, dict):
-            raise ReportError(f"{where}: record #{number} is a JSON "
-                              f"{type(data).__name__}, not an object")
         try:
             record = Record.from_json(data)
         except (RecordError, TypeError, ValueError, KeyError) as exc:
