@@ -105,11 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(prog=prog, epilog=EXIT_CODES, formatter_class=formatter,
                                      description=(
-        "Differential conformance harness: runs every case on a target torch-like module and "
-        "on torch (CPU, and CUDA when available), and reports what differs."))
+        "Differential conformance harness: runs every case on a target torch-like module\n"
+        "and on torch (CPU, and CUDA when available), and reports what differs."))
     parser.add_argument("--version", action="version",
                         version=f"%(prog)s {conformance.__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                help="what to do (each command has its own --help)")
 
     def command(name: str, help: str, **kwargs) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".",

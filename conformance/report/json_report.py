@@ -81,7 +81,7 @@ def missing_verdict(report: dict) -> str:
     """Why what the target lacks fails the run ("" when it does not): "missing" records fail
     it unless the report allows them (--allow-missing); a target that lacks everything its
     records needed (none of them ran) fails even then."""
-    target_records = [r for r in report["records"] if r.get("left") == "target"]
+    target_records = [r for r in report.get("records", []) if r.get("left") == "target"]
     missing = sum(r["status"] == Status.MISSING.value for r in target_records)
     if not missing:
         return ""
