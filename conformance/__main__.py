@@ -257,7 +257,12 @@ def _run(args: argparse.Namespace) -> int:
     _put_working_folder_on_path()
     options = run_options(args)
     check_outputs(options)                     # ValueError: one line, exit 2, nothing run
-    problem = target_import_problem(options.target, args.import_timeout)
+    try:
+        problem = target_import_problem(options.target, args.import_timeout)
+    except KeyboardInterrupt:
+        print("conformance run: interrupted before any case ran; no report written",
+              file=sys.stderr)
+        return 2
     if problem:
         print(f"conformance run: {problem}", file=sys.stderr)
         return 2
@@ -275,8 +280,8 @@ def _run_pytest(args: argparse.Namespace, options: RunOptions) -> int:
         code = pytest.main(pytest_args(args), plugins=[session])
     except KeyboardInterrupt:       # outside pytest's own handling (start-up, teardown)
         code = pytest.ExitCode.INTERRUPTED
-    if session.report is None and session.config is not None and session.partial_dir \
-            and Path(session.partial_dir).is_dir():
+    if session.report is None and session.config is not None \
+            and int(code) == int(pytest.ExitCode.INTERRUPTED):
         try:        # the plugin could not write it: what the workers left is the report
             with sigint_held():
                 session.finish(interrupted=True)

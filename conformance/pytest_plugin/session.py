@@ -246,10 +246,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
         run.close()
         if run.is_worker:
             return
-        if not run.expected and not list(Path(run.partial_dir).glob("*.jsonl")):
+        interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
+        if not interrupted and not run.expected \
+                and not list(Path(run.partial_dir).glob("*.jsonl")):
             shutil.rmtree(run.partial_dir, ignore_errors=True)
             return      # a session without conformance items (e.g. collection only)
-        report = run.finish(interrupted=int(exitstatus) == int(pytest.ExitCode.INTERRUPTED))
+        report = run.finish(interrupted=interrupted)
     if int(exitstatus) == int(pytest.ExitCode.OK) and json_report.missing_verdict(report):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED     # missing features fail the run
 

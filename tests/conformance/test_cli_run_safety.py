@@ -61,7 +61,7 @@ def test_concurrent_runs_on_one_json_path_keep_their_own_verdicts(tmp_path):
 
 # ---------------------------------------------------------------- 2: Ctrl-C at any moment
 
-@pytest.mark.parametrize("delay_s", [0.0, 1.5])
+@pytest.mark.parametrize("delay_s", [None, 0.0, 1.5])
 def test_ctrl_c_to_the_process_group_of_a_two_worker_run_leaves_a_report(tmp_path, delay_s):
     """A terminal's Ctrl-C reaches the controller, the xdist workers and the case processes
     alike, and people press it more than once: the report is still written, incomplete."""
@@ -73,11 +73,15 @@ def test_ctrl_c_to_the_process_group_of_a_two_worker_run_leaves_a_report(tmp_pat
              FAULTS, "--json", str(path), "-n", "2", "-k", "fine or sleeps"],
             cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
             env=environ(SAMPLE_SLEEP_S="120"))
+        # None: as soon as pytest has started its workers, before they have collected;
+        # else once the first item passed ("fine") and "sleeps" runs, and delay_s later
+        wanted = (lambda text: "workers" in text) if delay_s is None else \
+            (lambda text: "." in text.partition("workers")[2])
         deadline = time.monotonic() + 180
-        while "." not in log.read_text().split("\n\n")[-1].replace("...", "") \
-                and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.2)         # until the first item passed ("fine"); "sleeps" runs
-        time.sleep(delay_s)
+        while not wanted(log.read_text()) and time.monotonic() < deadline \
+                and process.poll() is None:
+            time.sleep(0.1)
+        time.sleep(delay_s or 0.0)
         for _ in range(3):          # Ctrl-C, then again while the run winds down
             os.killpg(process.pid, signal.SIGINT)
             time.sleep(0.3)
@@ -380,9 +384,9 @@ def test_default_paths_of_a_full_and_a_partial_run():
 # ---------------------------------------------------------------- 10: missing fails the run
 
 def test_missing_features_fail_the_run_unless_allowed(tmp_path):
-    """skewed lacks sigmoid: its sigmoid records are missing."""
-    common = ["run", "--target", f"{TARGETS}.skewed", "--cases", SAMPLES, "-k", "sigmoid",
-              "-n", "0"]
+    """skewed lacks sigmoid: its sigmoid record is missing, its integer one matches."""
+    common = ["run", "--target", f"{TARGETS}.skewed", "--cases", SAMPLES, "-k",
+              "sigmoid or integers_and_bools", "-n", "0"]
     failing = cli(*common, "--json", str(tmp_path / "a.json"))
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "FAILED: 1 record(s) missing" in failing.stdout
@@ -393,7 +397,10 @@ def test_missing_features_fail_the_run_unless_allowed(tmp_path):
     assert json_report.load(tmp_path / "b.json")["allow_missing"] is True
     # the CUDA lane is one line, its items one count, not one line each
     assert "lane torch-cuda not run: " in allowed.stdout
-    assert "2 not_run" in allowed.stdout and "SKIPPED" not in allowed.stdout
+    assert "4 not_run" in allowed.stdout and "SKIPPED" not in allowed.stdout
+    nothing = cli(*common[:6], "sigmoid", "--allow-missing", "--json", str(tmp_path / "c.json"))
+    assert nothing.returncode == 1, nothing.stdout + nothing.stderr
+    assert "FAILED: the target provides nothing the cases need" in nothing.stdout
 
 
 def test_a_target_that_provides_nothing_fails_even_when_missing_is_allowed():
