@@ -14,7 +14,6 @@ import argparse
 import dataclasses
 import math
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,8 +64,8 @@ def check_outputs(options: RunOptions) -> None:
     """Before any case runs: ValueError (one line) when a report cannot be written where it
     should go, or when the known-divergences file cannot be used.
 
-    A missing parent folder is created, as the report writer would; a path that is a folder,
-    a parent that is a file, a read-only folder, the same path for both reports are refused.
+    A missing parent folder is fine (the writer makes it); a path that is a folder, a parent
+    that is a file, a read-only folder, the same path for both reports are refused.
     """
     paths = [("--json", options.json_path)]
     if options.html_path:
@@ -84,22 +83,16 @@ def check_outputs(options: RunOptions) -> None:
 
 
 def check_writable(path: str | os.PathLike, what: str = "output") -> None:
-    """ValueError unless a file can be written at ``path`` (its parent is created)."""
+    """ValueError unless a file can be written at ``path``. Nothing is created: a missing
+    parent folder is fine when the nearest folder that exists lets it be made."""
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"{what} {path} is a folder, not a file")
     existing = next(p for p in path.absolute().parents if p.exists())
     if not existing.is_dir():
         raise ValueError(f"{what} {path} cannot be written ({existing} is a file, not a folder)")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        probe = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.probe"
-        with open(probe, "x", encoding="utf-8"):
-            pass
-        os.unlink(probe)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ValueError(f"{what} {path} cannot be written ({reason})") from None
+    if not os.access(existing, os.W_OK | os.X_OK):       # read-only folder or file system
+        raise ValueError(f"{what} {path} cannot be written ({existing} is not writable)")
 
 
 def positive_seconds(text: str) -> float:

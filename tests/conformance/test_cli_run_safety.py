@@ -126,18 +126,29 @@ def test_a_read_only_folder_is_refused(tmp_path, capsys):
     folder.chmod(0o555)
     try:
         code = main(["run", "--target", "torch", "--cases", FAULTS, "--json",
-                     str(folder / "r.json")])
+                     str(folder / "new" / "r.json")])
     finally:
         folder.chmod(0o755)
-    assert code == 2 and "cannot be written (Permission denied)" in capsys.readouterr().err
+    assert code == 2 and f"cannot be written ({folder} is not writable)" in \
+        capsys.readouterr().err
 
 
-def test_a_missing_parent_folder_is_made(tmp_path, capsys):
+def test_a_folder_the_system_says_is_not_writable_is_refused(tmp_path, capsys, monkeypatch):
+    """As root the test above is skipped: here the permission check itself says no, as it
+    does for a read-only folder or file system."""
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    code = main(["run", "--target", "torch", "--cases", FAULTS, "--json",
+                 str(tmp_path / "r.json")])
+    assert code == 2
+    assert capsys.readouterr().err == (f"conformance run: --json {tmp_path / 'r.json'} cannot "
+                                       f"be written ({tmp_path} is not writable)\n")
+
+
+def test_a_missing_parent_folder_is_fine_and_nothing_is_made(tmp_path):
     from conformance.pytest_plugin.options import check_writable
 
     check_writable(tmp_path / "new" / "deeper" / "r.json")
-    assert (tmp_path / "new" / "deeper").is_dir()
-    assert list((tmp_path / "new" / "deeper").iterdir()) == []       # the probe is gone
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("content, message", [
