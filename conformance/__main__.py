@@ -288,7 +288,8 @@ def _run_pytest(args: argparse.Namespace, options: RunOptions) -> int:
         except (OSError, ValueError, KeyboardInterrupt) as exc:
             print(f"conformance run: the report could not be written ({exc})",
                   file=sys.stderr)
-    if session.report is None:
+    session.remove_partials()
+    if session.report is None or not session.written:
         print(f"conformance run: no report was written (pytest exit code {int(code)})",
               file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -42,7 +43,8 @@ class ConformanceSession:
     def __init__(self, options: RunOptions, command: str | None = None):
         self.options = options
         self.command = command          # for the report; default: the pytest command line
-        self.report: dict | None = None         # after the run: the report as written
+        self.report: dict | None = None         # after the run: the report
+        self.written = False                    # ... and whether it reached its file(s)
         self.records: list[Record] = []         # ... and its records
         self.config: pytest.Config | None = None
         self.is_worker = False
@@ -168,11 +170,18 @@ class ConformanceSession:
         # The result is the run's own, in memory: the CLI's verdict and page never come from
         # the file, which another run may be writing too.
         self.report, self.records = report, sorted(records, key=lambda r: r.id)
-        json_report.write(report, opts.json_path)
-        if opts.html_path:
-            write_html(report, opts.html_path)
-        shutil.rmtree(self.partial_dir, ignore_errors=True)
+        try:
+            json_report.write(report, opts.json_path)
+            if opts.html_path:
+                write_html(report, opts.html_path)
+            self.written = True
+        finally:
+            self.remove_partials()
         return report
+
+    def remove_partials(self) -> None:
+        if not self.is_worker and self.partial_dir:
+            shutil.rmtree(self.partial_dir, ignore_errors=True)
 
     def _unmatched(self) -> list[str]:
         """Entries matching no case of the package, selected (-k) or not. The checked-in file
@@ -219,6 +228,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     session = session_of(config)
     if session is not None:
         session.close()
+        if session.command is None:     # the CLI removes them itself, after its fallback
+            session.remove_partials()
 
 
 @contextmanager
@@ -251,7 +262,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
                 and not list(Path(run.partial_dir).glob("*.jsonl")):
             shutil.rmtree(run.partial_dir, ignore_errors=True)
             return      # a session without conformance items (e.g. collection only)
-        report = run.finish(interrupted=interrupted)
+        try:
+            report = run.finish(interrupted=interrupted)
+        except OSError as exc:      # a full disk: said in one line, the run fails
+            print(f"conformance: the report could not be written ({exc})", file=sys.stderr)
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            return
     if int(exitstatus) == int(pytest.ExitCode.OK) and json_report.missing_verdict(report):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED     # missing features fail the run
 

@@ -456,3 +456,35 @@ def test_default_worker_count_follows_the_cpus(monkeypatch):
     assert cli_module.default_workers() == 0
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)))
     assert cli_module.default_workers() == "auto"
+
+
+# ---------------------------------------------------------------- a full disk at the end
+
+FULL_DISK = """
+import errno, sys, tempfile
+tempfile.tempdir = sys.argv[1]
+from conformance.report import json_report
+
+def write(report, path):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+json_report.write = write
+from conformance.__main__ import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_a_report_that_cannot_be_written_at_the_end_is_exit_2_and_leaves_nothing(tmp_path):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(temp), "run", "--target", "torch", "--cases",
+         FAULTS, "-k", "fine", "-n", "0", "--json", str(tmp_path / "r.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=environ())
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "conformance: the report could not be written ([Errno 28] No space left on " \
+           "device)" in done.stderr
+    assert "conformance run: no report was written" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert list(temp.iterdir()) == []           # the partial-records folder is gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["temp"]
