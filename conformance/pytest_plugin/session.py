@@ -9,8 +9,8 @@ In the process that runs items (a worker, or the only process with ``-n 0``) the
 keeps the case process and appends each record to its own partial file (JSON lines); the
 controller merges the partial files into the report at the end of the session, also after
 Ctrl-C (then marked incomplete), and writes it atomically. Its ``pytest_sessionfinish`` runs
-first (tryfirst), before xdist tears its workers down, and a second Ctrl-C while the report
-is written is held back until it is on disk: the report survives Ctrl-C at any moment.
+first (tryfirst), before xdist tears its workers down, and a further Ctrl-C while the report
+is written is ignored: the report survives Ctrl-C at any moment.
 """
 from __future__ import annotations
 
@@ -215,12 +215,12 @@ def pytest_configure(config: pytest.Config) -> None:
     handed = [p for p in config.pluginmanager.get_plugins()
               if isinstance(p, ConformanceSession)]
     session = handed[0] if handed else ConformanceSession.for_config(config)
-    session.bind(config)
-    if not session.is_worker and not handed:
+    if not handed and getattr(config, "workerinput", None) is None:
         try:        # the CLI checked already; plain pytest checks here, before any case
             check_outputs(session.options)
         except ValueError as exc:
             raise pytest.UsageError(f"conformance: {exc}") from None
+    session.bind(config)
     config.stash[_SESSION] = session
 
 
@@ -234,18 +234,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @contextmanager
 def sigint_held():
-    """Ctrl-C inside the block is delivered (as KeyboardInterrupt) only when it ends."""
+    """Ctrl-C inside the block is ignored: the run is ending, and what the block does (write
+    the report) must not be cut short by a second Ctrl-C."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-        if caught:
-            raise KeyboardInterrupt
 
 
 @pytest.hookimpl(tryfirst=True)
