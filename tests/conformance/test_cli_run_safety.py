@@ -355,19 +355,28 @@ def test_the_program_name_follows_how_it_was_started(tmp_path):
 # ---------------------------------------------------------------- 8: the harness's own ini
 
 def test_a_users_pytest_configuration_does_not_reach_the_run(tmp_path):
-    (tmp_path / "pyproject.toml").write_text(
+    """The harness installed (a copy outside any project) and run from a project whose own
+    pytest configuration would break it: required_plugins, addopts, a failing conftest."""
+    import shutil
+
+    site, project = tmp_path / "site", tmp_path / "project"
+    shutil.copytree(ROOT / "conformance", site / "conformance",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\nrequired_plugins = ["pytest-cov-does-not-exist"]\n'
         'addopts = "--no-such-option -p no:xdist"\n')
-    (tmp_path / "conftest.py").write_text("raise RuntimeError('the user conftest ran')\n")
-    (tmp_path / "mytarget.py").write_text("from torch import *\nimport torch as _t\n"
-                                          "def __getattr__(name):\n"
-                                          "    return getattr(_t, name)\n")
+    (project / "conftest.py").write_text("raise RuntimeError('the user conftest ran')\n")
+    (project / "mytarget.py").write_text("from torch import *\nimport torch as _t\n"
+                                         "def __getattr__(name):\n"
+                                         "    return getattr(_t, name)\n")
     done = cli("run", "--target", "mytarget", "--cases", FAULTS, "-k", "fine", "-n", "0",
-               cwd=tmp_path)
+               cwd=project, PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]))
     assert done.returncode == 0, done.stdout + done.stderr
+    assert f"rootdir: {site}" in done.stdout
     assert "JSON report: reports/conformance-partial.json" in done.stdout
     assert "HTML page:   reports/conformance-partial.html" in done.stdout
-    assert json_report.load(tmp_path / "reports" / "conformance-partial.json")["complete"]
+    assert json_report.load(project / "reports" / "conformance-partial.json")["complete"]
 
 
 # ---------------------------------------------------------------- 9: default paths
