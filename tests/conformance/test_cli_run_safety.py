@@ -355,14 +355,14 @@ def test_the_program_name_follows_how_it_was_started(tmp_path):
 # ---------------------------------------------------------------- 8: the harness's own ini
 
 def test_a_users_pytest_configuration_does_not_reach_the_run(tmp_path):
-    """The harness installed (a copy outside any project) and run from a project whose own
-    pytest configuration would break it: required_plugins, addopts, a failing conftest."""
+    """The harness installed in a virtualenv inside a project (a copy under project/.venv)
+    whose own pytest configuration would break it: required_plugins, addopts, a conftest."""
     import shutil
 
-    site, project = tmp_path / "site", tmp_path / "project"
+    project = tmp_path / "project"
+    site = project / ".venv" / "site-packages"
     shutil.copytree(ROOT / "conformance", site / "conformance",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    project.mkdir()
     (project / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\nrequired_plugins = ["pytest-cov-does-not-exist"]\n'
         'addopts = "--no-such-option -p no:xdist"\n')
