@@ -127,7 +127,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="known-divergences file, added to the checked-in one")
     group.addoption("--conformance-known-only", action="store_true", default=False,
                     help="use the --conformance-known file instead of the checked-in one")
-    group.addoption("--conformance-timeout", default=None, type=positive_seconds, metavar="SECONDS",
+    group.addoption("--conformance-timeout", default=None, type=positive_seconds,
+                    metavar="SECONDS",
                     help="per-case, per-lane time limit (default 60)")
     group.addoption("--conformance-strict", action="store_true", default=False,
                     help="a known divergence that now matches (fixed) fails the run")
