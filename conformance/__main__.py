@@ -189,10 +189,13 @@ def _check_run_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     args.partial = is_partial(args)
     if args.json is None:
         args.json = PARTIAL_JSON if args.partial else DEFAULT_JSON
-    if args.html is None and not args.no_html:
-        args.html = str(Path(args.json).with_suffix(".html"))
     if args.html and os.path.abspath(args.html) == os.path.abspath(args.json):
         run_parser.error(f"argument --html: the same path as --json ({args.json})")
+    if args.html is None and not args.no_html:
+        args.html = str(Path(args.json).with_suffix(".html"))
+        if os.path.abspath(args.html) == os.path.abspath(args.json):
+            run_parser.error(f"argument --json: the page would go to {args.json} too; "
+                             f"give --html PATH or --no-html")
 
 
 _SELECTING = ("-k", "-m", "--deselect", "-x", "--exitfirst", "--maxfail", "--lf",

@@ -196,6 +196,8 @@ def test_a_missing_or_folder_known_file_is_one_line(tmp_path, capsys):
     (["--target", "a b"], "argument --target: not a module name: 'a b'"),
     (["--json", "same.out", "--html", "same.out"],
      "argument --html: the same path as --json (same.out)"),
+    (["--json", "r.html"], "argument --json: the page would go to r.html too; give --html "
+                           "PATH or --no-html"),
     (["--known-only"], "argument --known-only: needs --known PATH"),
     (["--html", "x.html", "--no-html"], "argument --no-html: not allowed with --html"),
 ])
