@@ -90,7 +90,12 @@ def test_ctrl_c_to_the_process_group_of_a_two_worker_run_leaves_a_report(tmp_pat
     assert code == 2, output
     report = json_report.load(path)
     assert report["complete"] is False
-    assert "Traceback" not in output, output
+    # A worker interpreter hit while it starts prints its own traceback (execnet's
+    # bootstrap, before any of the harness runs there); none may come from the harness.
+    frames = [line for line in output.splitlines() if line.strip().startswith("File ")]
+    assert not [line for line in frames if "conformance" in line], output
+    if delay_s is not None:
+        assert "Traceback" not in output, output
     assert not list(tmp_path.glob(".*.tmp"))
 
 
