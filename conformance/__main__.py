@@ -1,89 +1,224 @@
-"""``python -m conformance``: run, html, compare, merge, reproducer, fuzz.
+"""``python -m conformance`` (or the ``conformance`` script): run, html, compare, merge,
+reproducer, fuzz.
 
     python -m conformance run [--target MODULE] [--json PATH] [--html PATH] [-n N]
-                              [--cases PACKAGE] [--known PATH] [--timeout S] [--strict]
-                              [--no-cuda] [-k EXPR] [-- PYTEST ARGS...]
+                              [--cases PACKAGE] [--known PATH [--known-only]] [--timeout S]
+                              [--import-timeout S] [--strict] [--allow-missing] [--no-cuda]
+                              [-k EXPR] [-- PYTEST ARGS...]
     python -m conformance html REPORT.json [-o OUT.html]
     python -m conformance compare OLD.json NEW.json
     python -m conformance merge A.json B.json ... -o OUT.json [--html OUT.html]
     python -m conformance reproducer REPORT.json RECORD_ID
     python -m conformance fuzz ...            (see python -m conformance fuzz --help)
 
-Exit codes: 0 when nothing unexpected happened; 1 when a record diverged, timed out or
-crashed (or, under --strict, a known divergence is fixed), and for compare when something
-newly diverged; 2 for usage errors, an interrupted (incomplete) run, or a run that could not
-produce its report.
+``run`` checks everything it can before any case runs: its arguments, that the reports can
+be written, the known-divergences file, and that the target imports (in a child process, under
+``--import-timeout``, so a target that hangs or crashes at import is one line, exit 2). The
+verdict and the HTML page come from the run's own result in memory, never from the report
+file, which another run may be writing at the same time.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shlex
+import signal
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import conformance
-from conformance.pytest_plugin.options import DEFAULT_CASES, DEFAULT_JSON, RunOptions
+from conformance.pytest_plugin.options import (
+    DEFAULT_CASES,
+    DEFAULT_JSON,
+    PARTIAL_JSON,
+    RunOptions,
+    check_outputs,
+    check_writable,
+    positive_seconds,
+)
 from conformance.records import Record
 from conformance.report import json_report, write_html
 
+DEFAULT_IMPORT_TIMEOUT_S = 60.0
+MAX_WORKERS = 256
+EXIT_CODES = """exit codes:
+  0  nothing unexpected happened (compare: nothing newly diverged)
+  1  a record diverged, timed out or crashed; records are missing (features the target
+     lacks) without --allow-missing; under --strict a known divergence is fixed;
+     compare: something newly diverged
+  2  usage error (bad arguments, an unwritable output path, a bad known-divergences file
+     or report, a target that cannot be imported), an interrupted (incomplete) run, or a
+     run that could not produce its report
+"""
+
+
+def program_name() -> str:
+    """"conformance" when run as the installed script, else "python -m conformance"."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if name.startswith("conformance") and not name.endswith(".py"):
+        return "conformance"
+    return "python -m conformance"
+
+
+def worker_count(text: str) -> int | str:
+    """An argparse type for -n: 0..256, or "auto"/"logical" (pytest-xdist's words)."""
+    if text in ("auto", "logical"):
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"takes a number of workers (0 to {MAX_WORKERS}) or 'auto', not {text!r}") from None
+    if not 0 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"takes a number of workers from 0 to {MAX_WORKERS} or 'auto', not {text!r}")
+    return value
+
+
+def default_workers() -> int | str:
+    """0 (no xdist) on a machine with at most 2 CPUs, where workers only add start-up and
+    contention; else "auto"."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:      # not on Linux
+        cpus = os.cpu_count() or 1
+    return 0 if cpus <= 2 else "auto"
+
+
+def module_name(text: str) -> str:
+    """An argparse type for --target: an absolute, dotted module name."""
+    if not text:
+        raise argparse.ArgumentTypeError("needs a module name, not an empty string")
+    if text.startswith("."):
+        raise argparse.ArgumentTypeError(
+            f"takes an absolute module name, not the relative {text!r}")
+    if not all(part.isidentifier() for part in text.split(".")):
+        raise argparse.ArgumentTypeError(f"not a module name: {text!r}")
+    return text
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m conformance", description=(
-        "Differential conformance harness: runs every case on a target torch-like module and "
-        "on torch (CPU, and CUDA when available), and reports what differs."))
-    sub = parser.add_subparsers(dest="command", required=True)
+    prog = program_name()
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog=prog, epilog=EXIT_CODES, formatter_class=formatter,
+                                     description=(
+        "Differential conformance harness: runs every case on a target torch-like module\n"
+        "and on torch (CPU, and CUDA when available), and reports what differs."))
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {conformance.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                help="what to do (each command has its own --help)")
 
-    run = sub.add_parser("run", help="run the cases (wraps pytest + pytest-xdist)")
-    run.add_argument("--target", metavar="MODULE", default=None,
+    def command(name: str, help: str, **kwargs) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".",
+                              epilog=EXIT_CODES, formatter_class=formatter, **kwargs)
+
+    run = command("run", "run the cases on a target and on torch (wraps pytest-xdist)")
+    run.add_argument("--target", metavar="MODULE", default=None, type=module_name,
                      help="the module under test (default: $CONFORMANCE_TARGET, else refgrad)")
-    run.add_argument("--json", metavar="PATH", default=DEFAULT_JSON,
-                     help=f"JSON report path (default {DEFAULT_JSON})")
-    run.add_argument("--html", metavar="PATH", default=None, help="also write the HTML page")
-    run.add_argument("-n", dest="workers", default="auto", metavar="N",
-                     help="pytest-xdist workers: a number, 'auto' (default), or 0 for none")
-    run.add_argument("--cases", metavar="PACKAGE", default=DEFAULT_CASES,
+    run.add_argument("--json", metavar="PATH", default=None,
+                     help=f"JSON report path (default {DEFAULT_JSON}, or {PARTIAL_JSON} for "
+                          f"a partial run: -k, --cases, or a selection among the pytest args)")
+    run.add_argument("--html", metavar="PATH", default=None,
+                     help="HTML page path (default: beside the JSON report, with .html)")
+    run.add_argument("--no-html", action="store_true", help="write no HTML page")
+    run.add_argument("-n", dest="workers", default=None, type=worker_count, metavar="N",
+                     help=f"pytest-xdist workers: 0 (none) to {MAX_WORKERS}, or 'auto' "
+                          f"(default: 0 on a machine with at most 2 CPUs, else auto)")
+    run.add_argument("--cases", metavar="PACKAGE", default=DEFAULT_CASES, type=module_name,
                      help=f"the package holding the cases (default {DEFAULT_CASES})")
     run.add_argument("--known", metavar="PATH", default=None,
-                     help="known-divergences file (default: the checked-in one)")
-    run.add_argument("--timeout", metavar="SECONDS", type=float, default=None,
+                     help="a known-divergences file, added to the checked-in one")
+    run.add_argument("--known-only", action="store_true",
+                     help="use the --known file's entries only, not the checked-in ones")
+    run.add_argument("--timeout", metavar="SECONDS", type=positive_seconds, default=None,
                      help="per-case, per-lane time limit (default 60)")
+    run.add_argument("--import-timeout", metavar="SECONDS", type=positive_seconds,
+                     default=DEFAULT_IMPORT_TIMEOUT_S,
+                     help=f"time limit for importing the target, checked in a child process "
+                          f"before the run (default {DEFAULT_IMPORT_TIMEOUT_S:g})")
     run.add_argument("--strict", action="store_true",
                      help="known divergences that now match (fixed) fail the run")
+    run.add_argument("--allow-missing", action="store_true",
+                     help="records of features the target lacks (missing) do not fail the "
+                          "run; a target that lacks everything still fails")
     run.add_argument("--no-cuda", action="store_true", help="skip the torch-cuda lane")
     run.add_argument("-k", dest="keyword", default=None, metavar="EXPR",
                      help="only the items whose id matches this pytest -k expression")
     run.add_argument("-q", "--quiet", action="store_true", help="less pytest output")
-    run.add_argument("pytest_args", nargs="*", help="after --: passed to pytest")
+    run.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
+                     help="after --: passed to pytest as they are")
 
-    html = sub.add_parser("html", help="render a JSON report as an HTML page")
-    html.add_argument("report")
+    html = command("html", "render a JSON report as an HTML page")
+    html.add_argument("report", metavar="REPORT", help="the JSON report to render")
     html.add_argument("-o", "--output", default=None,
                       help="HTML path (default: the report's path with .html)")
 
-    compare = sub.add_parser("compare", help="what newly diverged and what was fixed")
-    compare.add_argument("old")
-    compare.add_argument("new")
+    compare = command("compare", "say what newly diverged and what was fixed")
+    compare.add_argument("old", metavar="OLD", help="the earlier JSON report")
+    compare.add_argument("new", metavar="NEW", help="the later JSON report")
 
-    merge = sub.add_parser("merge", help="merge reports (shards) into one")
-    merge.add_argument("reports", nargs="+")
-    merge.add_argument("-o", "--output", required=True)
+    merge = command("merge", "merge reports (shards) of one target into one")
+    merge.add_argument("reports", nargs="+", metavar="REPORT", help="the JSON reports")
+    merge.add_argument("-o", "--output", required=True, help="the merged JSON report's path")
     merge.add_argument("--html", default=None, help="also write the merged HTML page")
 
-    repro = sub.add_parser("reproducer", help="print a record's reproducer script")
-    repro.add_argument("report")
-    repro.add_argument("record_id")
+    repro = command("reproducer", "print a record's reproducer script")
+    repro.add_argument("report", metavar="REPORT", help="the JSON report holding the record")
+    repro.add_argument("record_id", metavar="RECORD_ID",
+                       help="the record's id, e.g. 'ops::exp[target~torch-cpu]'")
 
     sub.add_parser("fuzz", help="the property-based fuzzer (its own options follow)",
                    add_help=False)
+    parser.run_parser = run         # for the errors only seen after parsing
     return parser
+
+
+def _check_run_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """What argparse cannot check alone; then the defaults that depend on other values."""
+    run_parser = parser.run_parser
+    if args.known_only and not args.known:
+        run_parser.error("argument --known-only: needs --known PATH")
+    if args.html and args.no_html:
+        run_parser.error("argument --no-html: not allowed with --html")
+    if args.workers is None:
+        args.workers = default_workers()
+    args.partial = is_partial(args)
+    if args.json is None:
+        args.json = PARTIAL_JSON if args.partial else DEFAULT_JSON
+    if args.html and os.path.abspath(args.html) == os.path.abspath(args.json):
+        run_parser.error(f"argument --html: the same path as --json ({args.json})")
+    if args.html is None and not args.no_html:
+        args.html = str(Path(args.json).with_suffix(".html"))
+        if os.path.abspath(args.html) == os.path.abspath(args.json):
+            run_parser.error(f"argument --json: the page would go to {args.json} too; "
+                             f"give --html PATH or --no-html")
+
+
+_SELECTING = ("-k", "-m", "--deselect", "-x", "--exitfirst", "--maxfail", "--lf",
+              "--last-failed", "--sw", "--stepwise", "--co", "--collect-only")
+
+
+def is_partial(args: argparse.Namespace) -> bool:
+    """A run of a subset: its report must not replace the full run's."""
+    if args.keyword or args.cases != DEFAULT_CASES:
+        return True
+    return any(not arg.startswith("-") or arg.split("=")[0] in _SELECTING
+               for arg in args.pytest_args)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "fuzz":
         return _fuzz(argv[1:])
-    args = _parser().parse_args(argv)
-    args.command_line = "python -m conformance " + shlex.join(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        _check_run_args(parser, args)
+    args.command_line = f"{parser.prog} " + shlex.join(argv)
     handlers = {"run": _run, "html": _html, "compare": _compare, "merge": _merge,
                 "reproducer": _reproducer}
     try:
@@ -96,8 +231,12 @@ def main(argv: list[str] | None = None) -> int:
 def pytest_args(args: argparse.Namespace) -> list[str]:
     """pytest's own arguments for ``run``; the conformance options travel in the session."""
     package_dir = Path(conformance.__file__).parent
-    command = [str(package_dir), "-p", "no:cacheprovider", "--rootdir", str(package_dir.parent),
-               "-n", str(args.workers), "-o", "addopts=", "-rfE"]
+    # The harness's own ini, rootdir and confcutdir: a user's pytest configuration
+    # (pyproject.toml, pytest.ini, conftest.py files above) never applies to a run.
+    ini = package_dir / "pytest_plugin" / "pytest.ini"
+    command = [str(package_dir), "-c", str(ini), "--rootdir", str(package_dir.parent),
+               "--confcutdir", str(package_dir), "-p", "no:cacheprovider",
+               "-n", str(args.workers), "-rfE"]
     if args.keyword:
         command += ["-k", args.keyword]
     if args.quiet:
@@ -110,41 +249,151 @@ def run_options(args: argparse.Namespace) -> RunOptions:
 
     return RunOptions(target=resolve_target(args.target), cases=args.cases,
                       json_path=args.json, html_path=args.html, known_path=args.known,
-                      timeout_s=args.timeout, strict=args.strict, want_cuda=not args.no_cuda)
+                      known_only=args.known_only, timeout_s=args.timeout, strict=args.strict,
+                      want_cuda=not args.no_cuda, allow_missing=args.allow_missing)
 
 
 def _run(args: argparse.Namespace) -> int:
-    import pytest
-
-    from conformance.lanes import import_target, pin_threads
-    from conformance.pytest_plugin import ConformanceSession
+    from conformance.lanes import pin_threads
 
     pin_threads()
-    if str(args.workers) not in ("auto", "logical") and not str(args.workers).isdigit():
-        print(f"conformance run: -n takes a number or 'auto', not {args.workers!r}",
+    _put_working_folder_on_path()
+    options = run_options(args)
+    check_outputs(options)                     # ValueError: one line, exit 2, nothing run
+    try:
+        problem = target_import_problem(options.target, args.import_timeout)
+    except KeyboardInterrupt:
+        print("conformance run: interrupted before any case ran; no report written",
               file=sys.stderr)
         return 2
-    options = run_options(args)
-    import_target(options.target)      # a clear error now, not one per case
+    if problem:
+        print(f"conformance run: {problem}", file=sys.stderr)
+        return 2
+    return _run_pytest(args, options)
+
+
+def _run_pytest(args: argparse.Namespace, options: RunOptions) -> int:
+    import pytest
+
+    from conformance.pytest_plugin import ConformanceSession
+    from conformance.pytest_plugin.session import sigint_held
+
     session = ConformanceSession(options, command=args.command_line)
-    code = pytest.main(pytest_args(args), plugins=[session])
-    if session.report is None:
+    try:
+        code = pytest.main(pytest_args(args), plugins=[session])
+    except KeyboardInterrupt:       # outside pytest's own handling (start-up, teardown)
+        code = pytest.ExitCode.INTERRUPTED
+    if session.report is None and session.config is not None \
+            and int(code) == int(pytest.ExitCode.INTERRUPTED):
+        try:        # the plugin could not write it: what the workers left is the report
+            with sigint_held():
+                session.finish(interrupted=True)
+        except (OSError, ValueError, KeyboardInterrupt) as exc:
+            print(f"conformance run: the report could not be written ({exc})",
+                  file=sys.stderr)
+    session.remove_partials()
+    if session.report is None or not session.written:
         print(f"conformance run: no report was written (pytest exit code {int(code)})",
               file=sys.stderr)
         return 2
+    print(f"JSON report: {options.json_path}")
+    if options.html_path:
+        print(f"HTML page:   {options.html_path}")
     return exit_code(session.report)
 
 
+def _put_working_folder_on_path() -> None:
+    """``python -m`` finds a target in the working folder; the installed script should too,
+    and so should the worker and case processes (through PYTHONPATH)."""
+    here = os.getcwd()
+    if any(os.path.abspath(entry or ".") == here for entry in sys.path):
+        return
+    sys.path.insert(0, here)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [here] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+
+
+_IMPORT_PROBE = """
+import importlib, json, sys
+try:
+    importlib.import_module(sys.argv[1])
+except BaseException as exc:
+    print("\\n" + sys.argv[2] + json.dumps([type(exc).__name__, str(exc),
+          isinstance(exc, ImportError)]), flush=True)
+    sys.exit(3)
+"""
+
+
+def target_import_problem(target: str, timeout_s: float) -> str:
+    """"" when ``target`` imports in a child process within ``timeout_s``; else one line
+    saying why not (an exception, a crash, a hang), so that the run starts only on a target
+    that can be imported."""
+    marker = "conformance-import-failed:"
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen([sys.executable, "-c", _IMPORT_PROBE, target, marker],
+                                   stdin=subprocess.DEVNULL, stdout=output,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            code = process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            return (f"conformance target {target!r} did not finish importing within "
+                    f"{timeout_s:g} s (--import-timeout)")
+        except KeyboardInterrupt:
+            _kill_group(process)
+            raise
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    if code == 0:
+        return ""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"conformance target {target!r} crashed at import (killed by {name})"
+    lines = [line for line in text.splitlines() if line.startswith(marker)]
+    if not lines:
+        return f"conformance target {target!r} ended its import with exit code {code}"
+    kind, message, is_import_error = json.loads(lines[-1][len(marker):])
+    message = _one_line(message)
+    if is_import_error:
+        return (f"conformance target {target!r} cannot be imported ({kind}: {message}); name "
+                f"an importable torch-like module with --target or CONFORMANCE_TARGET")
+    return f"conformance target {target!r} raised {kind} at import: {message}"
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        process.kill()
+    process.wait()
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line: control characters shown as escapes, cut at ``limit``."""
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                    for ch in text.strip())
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
 def exit_code(report: dict) -> int:
-    """2 for an incomplete run, 1 when a record is unexpected, else 0."""
+    """2 for an incomplete run, 1 when a record is unexpected or the target lacks what the
+    cases need (json_report.missing_verdict), else 0."""
     if not report.get("complete", False):
         return 2
-    return 1 if report["summary"]["unexpected"] else 0
+    if report["summary"]["unexpected"] or json_report.missing_verdict(report):
+        return 1
+    return 0
 
 
 def _html(args: argparse.Namespace) -> int:
     report = json_report.load(args.report)
     output = args.output or str(Path(args.report).with_suffix(".html"))
+    if os.path.abspath(output) == os.path.abspath(args.report):
+        raise ValueError(f"{output}: the page would replace the report; give -o OUT.html")
+    check_writable(output, "HTML page")
     if write_html(report, output):
         print(f"wrote {output}")
         return 0
@@ -169,7 +418,13 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    merged = json_report.merge([json_report.load(path) for path in args.reports])
+    reports = [json_report.load(path) for path in args.reports]
+    outputs = [args.output] + ([args.html] if args.html else [])
+    if args.html and os.path.abspath(args.html) == os.path.abspath(args.output):
+        raise ValueError(f"-o and --html name the same file ({args.output})")
+    for output in outputs:
+        check_writable(output, "output")
+    merged = json_report.merge(reports)
     json_report.write(merged, args.output)
     print(f"wrote {args.output}: {len(merged['records'])} records")
     if args.html:

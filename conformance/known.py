@@ -58,15 +58,22 @@ def load(path: str | Path | None = None) -> list[KnownDivergence]:
             document = tomllib.load(handle)
     except FileNotFoundError:
         raise FileNotFoundError(f"known-divergences file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
+    except OSError as exc:      # a folder, no permission
+        raise ValueError(f"known-divergences file {path} cannot be read "
+                         f"({exc.strerror or exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not valid TOML: {exc}") from None
     extra = set(document) - {"divergence"}
+    if not isinstance(document.get("divergence", []), list):
+        raise ValueError(f"{path}: divergence must be an array of [[divergence]] tables")
     if extra:
         raise ValueError(f"{path}: unknown top-level key(s) {sorted(extra)}; "
                          f"entries are [[divergence]] tables")
     entries = []
     for number, table in enumerate(document.get("divergence", []), start=1):
         where = f"{path}: [[divergence]] #{number}"
+        if not isinstance(table, dict):
+            raise ValueError(f"{where} is not a table")
         missing = _KEYS - set(table)
         unknown = set(table) - _KEYS
         if missing:
@@ -86,6 +93,18 @@ def resolve(known) -> list[KnownDivergence]:
     if known is None or isinstance(known, (str, Path)):
         return load(known)
     return list(known)
+
+
+def for_run(path: str | Path | None = None, only: bool = False) -> list[KnownDivergence]:
+    """The entries a run uses: the checked-in file's plus those of ``path`` (a user's own
+    file adds to the checked-in one), or ``path``'s alone when ``only``. An entry listed in
+    both counts once."""
+    if only and path is None:
+        raise ValueError("known entries only, but no known-divergences file was given")
+    entries = [] if only else load(None)
+    if path is not None:
+        entries += load(path)
+    return list({entry.id: entry for entry in entries}.values())
 
 
 def apply(records: list[Record | dict], entries: list[KnownDivergence], target: str,

@@ -84,6 +84,13 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return items.pytest_collect_file(file_path, parent)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+    if session_of(config) is None:
+        return None
+    return session.pytest_report_teststatus(report, config)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
     if session_of(node.config) is not None:
@@ -105,7 +112,8 @@ def pytest_xdist_node_collection_finished(node, ids) -> None:
 
 HOOKS = [
     "pytest_addoption", "pytest_collect_file", "pytest_collection_finish", "pytest_configure",
-    "pytest_configure_node", "pytest_handlecrashitem", "pytest_sessionfinish",
+    "pytest_configure_node", "pytest_handlecrashitem", "pytest_report_teststatus",
+    "pytest_sessionfinish",
     "pytest_terminal_summary", "pytest_unconfigure", "pytest_xdist_make_scheduler",
     "pytest_xdist_node_collection_finished",
 ]

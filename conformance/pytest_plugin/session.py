@@ -8,14 +8,20 @@ made from the command line. On an xdist worker it is made from what the controll
 In the process that runs items (a worker, or the only process with ``-n 0``) the session
 keeps the case process and appends each record to its own partial file (JSON lines); the
 controller merges the partial files into the report at the end of the session, also after
-Ctrl-C (then marked incomplete), and writes it atomically.
+Ctrl-C (then marked incomplete), and writes it atomically. Its ``pytest_sessionfinish`` runs
+first (tryfirst), before xdist tears its workers down, and a further Ctrl-C while the report
+is written is ignored: the report survives Ctrl-C at any moment.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,7 +32,7 @@ from conformance.case import collect
 from conformance.records import Record
 from conformance.report import json_report, write_html
 from conformance.report.schema import PAIRS
-from conformance.pytest_plugin.options import DEFAULT_CASES, RunOptions
+from conformance.pytest_plugin.options import DEFAULT_CASES, RunOptions, check_outputs
 
 _SESSION = pytest.StashKey["ConformanceSession"]()
 
@@ -37,7 +43,8 @@ class ConformanceSession:
     def __init__(self, options: RunOptions, command: str | None = None):
         self.options = options
         self.command = command          # for the report; default: the pytest command line
-        self.report: dict | None = None         # after the run: the report as written
+        self.report: dict | None = None         # after the run: the report
+        self.written = False                    # ... and whether it reached its file(s)
         self.records: list[Record] = []         # ... and its records
         self.config: pytest.Config | None = None
         self.is_worker = False
@@ -72,7 +79,8 @@ class ConformanceSession:
     @property
     def entries(self):
         if self._entries is None:
-            self._entries = known_divergences.resolve(self.options.known_path)
+            opts = self.options
+            self._entries = known_divergences.for_run(opts.known_path, opts.known_only)
         return self._entries
 
     # ---- in the process that runs items
@@ -156,19 +164,37 @@ class ConformanceSession:
         complete = not interrupted and self.expected <= set(found)
         records = list(found.values())
         known_divergences.apply(records, self.entries, opts.target, opts.strict)
-        # Unmatched against every case of the package, not only those selected (-k) or run;
-        # the checked-in file describes the checked-in cases, not another package's.
-        unmatched = [] if opts.known_path is None and opts.cases != DEFAULT_CASES else \
-            known_divergences.unmatched(self.entries, opts.target,
-                                        (case.id for case in collect(opts.cases)), PAIRS)
-        report = json_report.build(records, lanes, environment,
-                                   unmatched if complete else [], complete, opts.strict)
-        json_report.write(report, opts.json_path)
-        if opts.html_path:
-            write_html(report, opts.html_path)
-        shutil.rmtree(self.partial_dir, ignore_errors=True)
+        unmatched = self._unmatched() if complete else []
+        report = json_report.build(records, lanes, environment, unmatched, complete,
+                                   opts.strict, allow_missing=opts.allow_missing)
+        # The result is the run's own, in memory: the CLI's verdict and page never come from
+        # the file, which another run may be writing too.
         self.report, self.records = report, sorted(records, key=lambda r: r.id)
+        try:
+            json_report.write(report, opts.json_path)
+            if opts.html_path:
+                write_html(report, opts.html_path)
+            self.written = True
+        finally:
+            self.remove_partials()
         return report
+
+    def remove_partials(self) -> None:
+        if not self.is_worker and self.partial_dir:
+            shutil.rmtree(self.partial_dir, ignore_errors=True)
+
+    def _unmatched(self) -> list[str]:
+        """Entries matching no case of the package, selected (-k) or not. The checked-in file
+        describes the checked-in cases, so for another package only the user's file counts."""
+        opts = self.options
+        if opts.cases == DEFAULT_CASES:
+            entries = self.entries
+        elif opts.known_path is not None:
+            entries = known_divergences.load(opts.known_path)
+        else:
+            return []
+        return known_divergences.unmatched(entries, opts.target,
+                                           (case.id for case in collect(opts.cases)), PAIRS)
 
     def _command(self) -> str:
         return self.command or "pytest " + " ".join(
@@ -189,6 +215,11 @@ def pytest_configure(config: pytest.Config) -> None:
     handed = [p for p in config.pluginmanager.get_plugins()
               if isinstance(p, ConformanceSession)]
     session = handed[0] if handed else ConformanceSession.for_config(config)
+    if not handed and getattr(config, "workerinput", None) is None:
+        try:        # the CLI checked already; plain pytest checks here, before any case
+            check_outputs(session.options)
+        except ValueError as exc:
+            raise pytest.UsageError(f"conformance: {exc}") from None
     session.bind(config)
     config.stash[_SESSION] = session
 
@@ -197,19 +228,56 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     session = session_of(config)
     if session is not None:
         session.close()
+        if session.command is None:     # the CLI removes them itself, after its fallback
+            session.remove_partials()
 
 
+@contextmanager
+def sigint_held():
+    """Ctrl-C inside the block is ignored: the run is ending, and what the block does (write
+    the report) must not be cut short by a second Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
     run = session_of(session.config)
     if run is None:
         return
-    run.close()
-    if run.is_worker:
-        return
-    if not run.expected and not list(Path(run.partial_dir).glob("*.jsonl")):
-        shutil.rmtree(run.partial_dir, ignore_errors=True)
-        return      # a session without conformance items (e.g. collection only)
-    run.finish(interrupted=int(exitstatus) == int(pytest.ExitCode.INTERRUPTED))
+    with sigint_held():
+        run.close()
+        if run.is_worker:
+            return
+        interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
+        if not interrupted and not run.expected \
+                and not list(Path(run.partial_dir).glob("*.jsonl")):
+            shutil.rmtree(run.partial_dir, ignore_errors=True)
+            return      # a session without conformance items (e.g. collection only)
+        try:
+            report = run.finish(interrupted=interrupted)
+        except OSError as exc:      # a full disk: said in one line, the run fails
+            print(f"conformance: the report could not be written ({exc})", file=sys.stderr)
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            return
+    if int(exitstatus) == int(pytest.ExitCode.OK) and json_report.missing_verdict(report):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED     # missing features fail the run
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+    """A lane that does not run (no CUDA) is one line in the summary, not one per item:
+    its items are counted as "not_run" instead of listed among the skipped."""
+    if report.when == "call" and report.skipped and isinstance(report.longrepr, tuple) \
+            and "not_run: " in str(report.longrepr[2]):
+        return "not_run", "s", "NOT_RUN"
+    return None
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
@@ -225,12 +293,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     for name, info in report["lanes"].items():
         if info.get("status") != "run":
             terminalreporter.write_line(f"lane {name} not run: {info.get('reason', '')}")
+    missing = json_report.missing_verdict(report)
+    if missing:
+        terminalreporter.write_line(f"FAILED: {missing}", red=True)
     for entry in report["known_unmatched"]:
         terminalreporter.write_line(f"warning: known-divergence entry matches no case: {entry}",
                                     yellow=True)
     if not report["complete"]:
         terminalreporter.write_line("the run is INCOMPLETE (interrupted or records missing)",
                                     red=True)
+    if run.command is not None:
+        return      # the CLI prints the paths last, after pytest's own closing line
     html = run.options.html_path
     terminalreporter.write_line(f"JSON report: {run.options.json_path}"
                                 + (f", HTML report: {html}" if html else ""))

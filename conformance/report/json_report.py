@@ -59,7 +59,8 @@ def summarise(records: Iterable[Record], strict: bool = False) -> dict:
 
 
 def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
-          known_unmatched: list[str], complete: bool = True, strict: bool = False) -> dict:
+          known_unmatched: list[str], complete: bool = True, strict: bool = False, *,
+          allow_missing: bool = False) -> dict:
     """The report of ``records`` (Records; JSON records are accepted and checked)."""
     typed = sorted((as_record(record) for record in records), key=lambda r: r.id)
     environment, _ = json_safe_data(environment)    # a target's version or import error
@@ -68,6 +69,7 @@ def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
         "schema_version": SCHEMA_VERSION,
         "complete": complete,
         "strict": strict,
+        "allow_missing": allow_missing,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "environment": environment,
         "lanes": lanes,
@@ -76,6 +78,23 @@ def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
         "known_unmatched": sorted(known_unmatched),
         "records": [record.to_json() for record in typed],
     }
+
+
+def missing_verdict(report: dict) -> str:
+    """Why what the target lacks fails the run ("" when it does not): "missing" records fail
+    it unless the report allows them (--allow-missing); a target that lacks everything its
+    records needed (none of them ran) fails even then."""
+    target_records = [r for r in report.get("records", []) if r.get("left") == "target"]
+    missing = sum(r["status"] == Status.MISSING.value for r in target_records)
+    if not missing:
+        return ""
+    if all(r["status"] in (Status.MISSING.value, Status.NOT_RUN.value) for r in target_records):
+        return (f"the target provides nothing the cases need: all {missing} of its records "
+                f"are missing")
+    if report.get("allow_missing", False):
+        return ""
+    return (f"{missing} record(s) missing: the target lacks what their cases need "
+            f"(--allow-missing tolerates this)")
 
 
 def dumps(report: dict) -> str:
@@ -113,11 +132,17 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
 
 def load(path: str | os.PathLike) -> dict:
     """The report at ``path``, checked: :class:`ReportError` says in one line what is wrong."""
+    if Path(path).is_dir():
+        raise ReportError(f"{path}: a folder, not a report file")
     try:
         with open(path, encoding="utf-8") as handle:
             report = json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReportError(f"{path}: not a JSON document ({exc})") from None
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except RecursionError:
+        raise ReportError(f"{path}: not a report (nested too deeply)") from None
     return check(report, path)
 
 
@@ -132,15 +157,22 @@ def check(report, where: str | os.PathLike = "report") -> dict:
     missing = [key for key in REPORT_KEYS if key not in report]
     if missing:
         raise ReportError(f"{where}: the report lacks {', '.join(missing)}")
-    for key, kind in (("environment", dict), ("lanes", dict), ("records", list)):
-        if not isinstance(report[key], kind):
+    shapes = (("complete", bool), ("environment", dict), ("lanes", dict), ("summary", dict),
+              ("records", list), ("strict", bool), ("allow_missing", bool),
+              ("known_unmatched", list))
+    for key, kind in shapes:
+        if key in report and not isinstance(report[key], kind):
             raise ReportError(f"{where}: {key} is a JSON {kind.__name__}, not "
                               f"{type(report[key]).__name__}")
+    seen: set[str] = set()
     for number, data in enumerate(report["records"]):
         try:
-            Record.from_json(data)
-        except (RecordError, TypeError) as exc:      # TypeError: no param_id (no default)
+            record = Record.from_json(data)
+        except (RecordError, TypeError, ValueError, KeyError) as exc:
             raise ReportError(f"{where}: record #{number}: {exc}") from None
+        if record.id in seen:
+            raise ReportError(f"{where}: record #{number}: id {record.id!r} appears twice")
+        seen.add(record.id)
     return report
 
 
@@ -173,6 +205,7 @@ def merge(reports: list[dict]) -> dict:
     for report in reports[1:]:
         unmatched &= set(report.get("known_unmatched", []))
     strict = any(r.get("strict", False) for r in reports)
+    allow_missing = all(r.get("allow_missing", False) for r in reports)
     environment = dict(reports[0]["environment"])
     fuzz = [r["environment"]["fuzz"] for r in reports if "fuzz" in r["environment"]]
     if fuzz:
@@ -186,7 +219,8 @@ def merge(reports: list[dict]) -> dict:
         environment["cuda_available"] = True
         environment["cuda_device"] = cuda.get("cuda_device")
     return build(records.values(), lanes, environment, sorted(unmatched),
-                 all(r.get("complete", False) for r in reports), strict)
+                 all(r.get("complete", False) for r in reports), strict,
+                 allow_missing=allow_missing)
 
 
 def differences(old: dict, new: dict, strict: bool | None = None) -> dict:

@@ -10,6 +10,9 @@ Top level::
       "complete": true,              # false when interrupted (Ctrl-C), or when a selected
                                      # item has no record (a worker was lost, -x stopped it)
       "strict": false,               # --strict: a "fixed" record counts as unexpected
+      "allow_missing": false,        # --allow-missing: "missing" records do not fail the
+                                     # run (a target whose records are all missing still
+                                     # fails); absent in older reports (false)
       "created": "2026-11-26T14:00:00+00:00",
       "environment": {
         "target": "refgrad", "target_version": "0.1.0",
