@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import re
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def _where(name: str, position: int | None) -> str:
     return f"argument '{name}'" + ("" if position is None else f" (position {position})")
 
 
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
     """An int as PyTorch's parser takes it: Python and NumPy integers, 0-d integer tensors;
     never a bool."""
     if isinstance(value, (bool, np.bool_)):
@@ -65,19 +66,19 @@ def int_list(fname: str, values, name: str = "size", varargs: bool = True,
     if varargs:
         if len(values) == 1:
             values = values[0]
-            if _is_int(values):
+            if is_int(values):
                 return (_unpack_long(fname, name, values, 1),)
-        elif values and not _is_int(values[0]):
+        elif values and not is_int(values[0]):
             raise TypeError(f"{fname}() takes 1 positional argument but {len(values)} were "
                             "given")
     if not isinstance(values, (tuple, list)):
         raise TypeError(f"{fname}(): {_where(name, position)} must be tuple of ints, not "
                         f"{type_name(values)}")
-    if values and not _is_int(values[0]):
+    if values and not is_int(values[0]):
         raise TypeError(f"{fname}(): {_where(name, position)} must be tuple of ints, but "
                         f"found element of type {type_name(values[0])} at pos 0")
     for pos, item in enumerate(values, 1):
-        if not _is_int(item):
+        if not is_int(item):
             raise TypeError(f"{fname}(): argument '{name}' failed to unpack the object at pos "
                             f"{pos} with error \"type must be tuple of ints,but got "
                             f"{type_name(item)}\"")
@@ -90,6 +91,8 @@ def size(fname: str, values: tuple, keyword=None) -> tuple[int, ...]:
         if values:
             raise TypeError(f"{fname}() got multiple values for argument 'size'")
         shape = int_list(fname, keyword, varargs=False, position=None)
+    elif not values:
+        raise TypeError(f"{fname}() received an invalid combination of arguments - got ()")
     else:
         shape = int_list(fname, values)
     check_non_negative(fname, shape)
@@ -107,7 +110,7 @@ def check_non_negative(fname: str, shape: tuple) -> None:
 
 def integer(fname: str, name: str, value, position: int | None = None) -> int:
     """An ``int`` argument (a dim, an index, a count)."""
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"{fname}(): {_where(name, position)} must be int, not "
                         f"{type_name(value)}")
     number = int(value)
@@ -167,12 +170,19 @@ def device_string(text: str) -> tuple[str, int | None]:
     """``'cpu'``, ``'cuda:1'`` ... parsed as PyTorch parses a device string: (type, index)."""
     if text == "":
         raise RuntimeError("Device string must not be empty")
-    name, colon, index = text.partition(":")
+    match = re.fullmatch(r"([a-zA-Z_]+)(?::(0|[1-9][0-9]*))?", text)
+    if match is None:
+        raise RuntimeError(f"Invalid device string: '{text}'")
+    name, index = match.groups()
     if name not in DEVICE_TYPES.split(", "):
         raise RuntimeError(f"Expected one of {DEVICE_TYPES} device type at start of device "
                            f"string: {text}")
-    if not colon:
-        return name, None
-    if not index.isdigit() or (len(index) > 1 and index[0] == "0"):
-        raise RuntimeError(f"Invalid device string: '{text}'")
-    return name, int(index)
+    return name, None if index is None else int(index)
+
+
+def device_arg(fname: str, value) -> None:
+    """A ``device=`` argument's type: a string, a device, an index or ``None``."""
+    if value is not None and not isinstance(value, (str, int)) and \
+            type(value).__name__ != "device":
+        raise TypeError(f"{fname}(): argument 'device' must be torch.device, not "
+                        f"{type_name(value)}")

@@ -75,8 +75,19 @@ def _nested(data, depth, shape, flat, kinds):
     flat.append(data)
 
 
+def _exact_numpy_dtype(np_dtype):
+    """The refgrad dtype of a NumPy array's dtype; PyTorch's TypeError for one refgrad does
+    not have (never a silent conversion to a wider type)."""
+    d = _dt.from_numpy(np_dtype)
+    if d.np != np_dtype:
+        raise TypeError(f"can't convert np.ndarray of type numpy.{np_dtype.type.__name__}. The "
+                        "only supported types are: float64, float32, int64, int32, and bool.")
+    return d
+
+
 def _array_from(data, dtype):
     if isinstance(data, np.ndarray):
+        _exact_numpy_dtype(data.dtype)
         d = dtype or _dt.from_numpy(data.dtype)
         return np.array(data, dtype=d.np, copy=True), d
     if isinstance(data, np.generic):
@@ -103,7 +114,7 @@ def _promote_kind(a, b):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new leaf holding a copy of ``data`` (lists, numbers, NumPy arrays, tensors)."""
-    check_device(device)
+    check_device(device, "tensor")
     dtype = _args.dtype("tensor", dtype)
     _args.boolean("tensor", "requires_grad", requires_grad)
     if isinstance(data, Tensor):
@@ -148,11 +159,7 @@ def from_numpy(array):
     """A tensor sharing ``array``'s memory."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    d = _dt.from_numpy(array.dtype)
-    if array.dtype != d.np:
-        raise TypeError(f"can't convert np.ndarray of type numpy.{array.dtype}. The only "
-                        "supported types are: float64, float32, int64, int32, and bool.")
-    return _wrap(array, d)
+    return _wrap(array, _exact_numpy_dtype(array.dtype))
 
 
 def is_tensor(obj) -> bool:
@@ -162,7 +169,7 @@ def is_tensor(obj) -> bool:
 # ------------------------------------------------------------------------------- filled
 
 def _filled(fname, size, value, dtype, requires_grad, device):
-    check_device(device)
+    check_device(device, fname)
     d = _args.dtype(fname, dtype) or _dt.get_default_dtype()
     shape = _size(size, fname)
     return _finish(_wrap(np.full(shape, value, d.np), d), requires_grad, fname)
@@ -201,7 +208,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
 
 
 def _like(fname, t, value, dtype, requires_grad, device):
-    check_device(device)
+    check_device(device, fname)
     _args.tensor_arg(fname, "input", t)
     value = _args.number(fname, "fill_value", value, 2)
     d = _args.dtype(fname, dtype) or t._dtype
@@ -227,10 +234,13 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 
 # ------------------------------------------------------------------------------- ranges
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+_NO_END = object()     # arange(end): an explicit end=None is refused, as PyTorch does
+
+
+def arange(start, end=_NO_END, step=1, *, dtype=None, device=None, requires_grad=False):
     check_device(device)
     dtype = _args.dtype("arange", dtype)
-    if end is None:
+    if end is _NO_END:
         start, end = 0, _args.number("arange", "end", start, 1)
     values = tuple(_args.number("arange", name, v, pos)
                    for pos, (name, v) in enumerate(zip(("start", "end", "step"),
@@ -250,17 +260,18 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 def _check_range(start, end, step, dtype):
     """PyTorch's checks of an arange: a finite range, a step that can reach its end."""
-    if step == 0 or step != step:
-        raise RuntimeError("step must be nonzero")
-    for bound in (start, end):
-        if not math.isfinite(bound):
+    for bound in (start, end, step):
+        if bound is not step and not math.isfinite(bound):
             raise RuntimeError(f"unsupported range: {_fmt_bound(start)} -> {_fmt_bound(end)}")
         if isinstance(bound, int) and bound >= 2 ** 64:
             raise OverflowError("int too big to convert")
         if isinstance(bound, int) and bound < -2 ** 63:
             raise OverflowError("can't convert negative int to unsigned")
-        if isinstance(bound, int) and bound >= 2 ** 63:
+    for bound in (start, end, step):
+        if isinstance(bound, int) and bound >= 2 ** 63 and not dtype.is_floating_point:
             raise RuntimeError("value cannot be converted to type int64_t without overflow")
+    if step == 0 or step != step:
+        raise RuntimeError("step must be nonzero")
     if (step > 0 and end < start) or (step < 0 and end > start):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is _dt.bool_:
@@ -326,7 +337,7 @@ def initial_seed() -> int:
 
 
 def _random(fname, size, dtype, requires_grad, device, draw):
-    check_device(device)
+    check_device(device, fname)
     d = _args.dtype(fname, dtype) or _dt.get_default_dtype()
     shape = _size(size, fname)
     if not d.is_floating_point:

@@ -6,7 +6,9 @@ import math
 
 import numpy as np
 
+from .. import _args
 from .. import dtypes as _dt
+from ..dtypes import type_name
 from .._dispatch import apply, view as _view
 from ..autograd.graph import record, sum_to
 from ..tensor import Tensor, check_device, dim_index, shape_str, wrap
@@ -16,15 +18,21 @@ from ._row import row, uses, variants
 # ================================================================================ reshaping
 
 
-def _shape_arg(t, shape):
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-        shape = tuple(shape[0])
-    shape = tuple(int(s) for s in shape)
+def _shape_arg(t, shape, fname="reshape"):
+    shape = _args.int_list(fname, shape, "shape" if fname == "reshape" else "size")
     size = t._data.size
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
+    for index, extent in enumerate(shape):
+        if extent < -1:
+            raise RuntimeError(f"invalid shape dimension {extent} at index {index} of shape "
+                               f"{shape_str(shape)}")
     known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
+        if size == 0 and known == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape "
+                               f"{shape_str(shape)} because the unspecified dimension size -1 "
+                               "can be any value and is ambiguous")
         if known == 0 or size % known:
             raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size "
                                f"{size}")
@@ -37,7 +45,7 @@ def _shape_arg(t, shape):
 def view(self, *shape):
     if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
         raise RuntimeError("view(dtype) is not supported")
-    shape = _shape_arg(self, shape)
+    shape = _shape_arg(self, shape, "view")
     data = self._data.view()
     try:
         data.shape = shape
@@ -136,12 +144,12 @@ def contiguous(self):
 
 
 def to(self, *args, **kwargs):
-    dtype = kwargs.pop("dtype", None)
+    dtype = _args.dtype("to", kwargs.pop("dtype", None))
     check_device(kwargs.pop("device", None))
     copy = kwargs.pop("copy", False)
     for arg in args:
-        if isinstance(arg, _dt.dtype):
-            dtype = arg
+        if isinstance(arg, _dt.dtype) or arg in (float, int, bool):
+            dtype = _args.dtype("to", arg)
         elif isinstance(arg, Tensor):
             dtype = arg._dtype
         else:
@@ -170,7 +178,12 @@ TO_COPY = row("ToCopyBackward0", ["self"], lambda a, dtype: a.astype(dtype), ent
 def type_(self, dtype=None):
     if dtype is None:
         return f"torch.{self._dtype.legacy_name}"
-    return self.to(dtype)
+    if isinstance(dtype, str):
+        by_name = {type_name(d): d for d in _dt.ALL}
+        if dtype not in by_name:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = by_name[dtype]
+    return self.to(_args.dtype("type", dtype))
 
 
 @variants(method="type_as")
@@ -214,10 +227,12 @@ T = row("TBackward0", ["self"], lambda a: a.T, entry=t, method="t", function="t"
 
 
 def permute(self, *dims):
-    if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
-        dims = tuple(dims[0])
+    dims = _args.int_list("permute", dims, "dims")
     n = self._data.ndim
-    dims = tuple(dim_index(d, n) for d in dims)
+    if len(dims) == n:
+        dims = tuple(dim_index(d, n) for d in dims)
+        if len(set(dims)) != n:
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
     if sorted(dims) != list(range(n)):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input "
                            "does not match the length of the desired ordering of "
@@ -233,7 +248,9 @@ PERMUTE = row("PermuteBackward0", ["self"], lambda a, dims: np.transpose(a, dims
 # =================================================================== squeeze and unsqueeze
 
 
-def squeeze(self, dim=None):
+def squeeze(self, dim=None, *more_dims):
+    if more_dims:
+        dim = (dim, *more_dims)          # squeeze(0, 1): the dims as varargs
     sizes = {"self_sym_sizes": self._data.shape}
     if dim is None:
         return _view(SQUEEZE, self, np.squeeze(self._data), sizes)
@@ -243,7 +260,7 @@ def squeeze(self, dim=None):
         data = np.squeeze(self._data, d) if n and self._data.shape[d] == 1 else \
             self._data.view()
         return _view(SQUEEZE_DIM, self, data, {"dim": d, **sizes})
-    ds = tuple(dim_index(x, n) for x in dim)
+    ds = _args.dim_list(_args.int_list("squeeze", dim, "dim", varargs=False), n, dim_index)
     drop = tuple(x for x in ds if n and self._data.shape[x] == 1)
     return _view(SQUEEZE_DIMS, self, np.squeeze(self._data, drop), {"dim": ds, **sizes})
 
@@ -288,8 +305,7 @@ UNSQUEEZE = row("UnsqueezeBackward0", ["self"], lambda a, dim: np.expand_dims(a,
 
 
 def expand(self, *sizes):
-    if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)):
-        sizes = tuple(sizes[0])
+    sizes = _args.int_list("expand", sizes)
     shape = self._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(
