@@ -75,6 +75,9 @@ def inplace(self, result_fn, other=None):
         before._grad_fn = self._grad_fn
         before._acc = self._acc
     result = result_fn(before)
+    if result._dtype.category > self._dtype.category:
+        raise RuntimeError(f"result type {result._dtype.dot_name} can't be cast to the desired "
+                           f"output type {self._dtype.dot_name}")
     if result._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {shape_str(self._data.shape)} doesn't "
                            f"match the broadcast shape {shape_str(result._data.shape)}")

@@ -7,6 +7,8 @@ adding such an op is this one row.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -22,14 +24,35 @@ from ._row import INT_TO_FLOAT, row, uses, variants
 # =================================================================== elementwise arithmetic
 
 
+def _check_alpha(self, other, alpha):
+    if isinstance(alpha, float) and not _dt.result_type(self, other).is_floating_point:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def _check_bool_sub(self, other):
+    other_dtype = _dt.scalar_dtype(other) if not isinstance(other, Tensor) else other._dtype
+    if self._dtype is _dt.bool_ and other_dtype is _dt.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if _dt.bool_ in (self._dtype, other_dtype):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 def add(self, other, *, alpha=1):
     if alpha != 1:
+        _check_alpha(self, other, alpha)
         return binary(ADD, self, other, {"alpha": alpha})
     return binary(ADD, self, other)
 
 
 def sub(self, other, *, alpha=1):
+    if isinstance(other, (Tensor, numbers.Number)):
+        _check_bool_sub(self, other)
     if alpha != 1:
+        _check_alpha(self, other, alpha)
         return binary(SUB, self, other, {"alpha": alpha})
     return binary(SUB, self, other)
 
@@ -50,6 +73,7 @@ SUB = row("SubBackward0", ["self", "other"], lambda a, b, alpha=1: a - b * alpha
 def rsub(self, other, *, alpha=1):
     """``other - self * alpha``."""
     other = as_operand(other)
+    _check_bool_sub(self, other)
     if isinstance(other, Tensor):
         return binary(RSUB_TENSOR, self, other, {"alpha": alpha} if alpha != 1 else None)
     return with_scalar(RSUB, self, other, {"alpha": alpha})
@@ -102,8 +126,16 @@ def _rtruediv(self, other):
     return self.reciprocal() * other      # PyTorch: MulBackward0 over ReciprocalBackward0
 
 
+def _check_integer_division(self, other):
+    """Integer division by zero is an error in PyTorch (floating division gives inf/nan)."""
+    o = other._data if isinstance(other, Tensor) else other
+    if not _dt.result_type(self, other).is_floating_point and np.any(np.asarray(o) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
 def _rounded_div(self, other, mode):
     other = as_operand(other)
+    _check_integer_division(self, other)
     o = other._data if isinstance(other, Tensor) else other
     with np.errstate(all="ignore"):
         q = np.floor_divide(self._data, o) if mode == "floor" else np.trunc(
@@ -125,6 +157,7 @@ def _rfloordiv(self, other):
 @variants(operators="__mod__")
 def _mod(self, other):
     other = as_operand(other)
+    _check_integer_division(self, other)
     o = other._data if isinstance(other, Tensor) else other
     dt = _dt.result_type(self, other)
     with np.errstate(all="ignore"):
@@ -471,22 +504,28 @@ for _name, _ufunc in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
     variants(method=_name, function=_name, operators=f"__{_name}__")(_compare(_ufunc))
 
 
-def _logical(ufunc):
+def _logical(ufunc, kernel):
     def logical(self, other):
         other = as_operand(other)
+        dt = _dt.result_type(self, other)
+        if dt.is_floating_point:
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{dt.dot_name}\'')
         o = other._data if isinstance(other, Tensor) else other
         data = np.asarray(ufunc(self._data, o))
         return wrap(data, _dt.from_numpy(data.dtype))
     return logical
 
 
-variants(operators=("__and__", "__rand__"))(_logical(np.bitwise_and))
-variants(operators=("__or__", "__ror__"))(_logical(np.bitwise_or))
-variants(operators="__xor__")(_logical(np.bitwise_xor))
+variants(operators=("__and__", "__rand__"))(_logical(np.bitwise_and, "bitwise_and"))
+variants(operators=("__or__", "__ror__"))(_logical(np.bitwise_or, "bitwise_or"))
+variants(operators="__xor__")(_logical(np.bitwise_xor, "bitwise_xor"))
 
 
 @variants(operators="__invert__")
 def _invert(self):
+    if self._dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
     data = np.logical_not(self._data) if self._dtype is _dt.bool_ else np.invert(self._data)
     return wrap(data, self._dtype)
 
