@@ -35,33 +35,53 @@ def _size(size, fname="size"):
 
 # ---------------------------------------------------------------------------- from data
 
-def _nested(data, depth, shape, flat, kinds):
-    """Walk nested sequences: check they are rectangular, collect values and their kinds."""
+def _nested(data, depth, shape, flat, kinds, scalar_depth=None):
+    """Walk nested sequences: check they are rectangular, collect values and their kinds.
+
+    ``scalar_depth`` (a one-item list) holds the depth of the first scalar met, which fixes
+    the number of dims; PyTorch's messages for data that breaks the pattern depend on it.
+    """
+    if scalar_depth is None:
+        scalar_depth = [None]
     if isinstance(data, Tensor):
         if data._data.ndim == 0:
             flat.append(data._scalar(lambda v: v))
             kinds.add(data._dtype)
-            if depth == len(shape) or depth > len(shape):
-                return
+            scalar_depth[0] = depth if scalar_depth[0] is None else scalar_depth[0]
             return
+        if depth > 0 and data._data.size != 1:
+            if data._dtype.is_floating_point:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
         data = data.tolist() if not data._requires_grad else data._data.tolist()
     if isinstance(data, np.ndarray):
-        kinds.add(_dt.from_numpy(data.dtype))
+        kinds.add(_exact_numpy_dtype(data.dtype))
         data = data.tolist()
     if isinstance(data, (list, tuple)):
+        if scalar_depth[0] is not None and depth >= scalar_depth[0]:
+            first = flat[0] if flat else None
+            if isinstance(first, float):
+                raise TypeError(f"must be real number, not {type(data).__name__}")
+            raise TypeError(f"'{type(data).__name__}' object cannot be interpreted as an "
+                            "integer")
         if depth == len(shape):
             shape.append(len(data))
         elif shape[depth] != len(data):
             raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} "
                              f"(got {len(data)})")
         for item in data:
-            _nested(item, depth + 1, shape, flat, kinds)
+            _nested(item, depth + 1, shape, flat, kinds, scalar_depth)
         return
+    if isinstance(data, str):
+        if depth > 0 and scalar_depth[0] is None:
+            raise ValueError("too many dimensions 'str'")
+        raise TypeError("new(): invalid data type 'str'")
     if depth < len(shape):
-        raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} (got "
-                         f"{type(data).__name__})")
+        raise TypeError("not a sequence")
+    scalar_depth[0] = depth if scalar_depth[0] is None else scalar_depth[0]
     if isinstance(data, np.generic):
-        kinds.add(_dt.from_numpy(data.dtype))
+        kinds.add(_exact_numpy_dtype(data.dtype))
         flat.append(data.item())
         return
     if isinstance(data, bool):
@@ -70,19 +90,46 @@ def _nested(data, depth, shape, flat, kinds):
         kinds.add(_dt.int64)
     elif isinstance(data, numbers.Real):
         kinds.add(_dt.get_default_dtype())
-    else:
+    elif isinstance(data, numbers.Number):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    else:
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     flat.append(data)
+
+
+def _check_fits(flat, dtype, inferred):
+    """Python ints beyond int64, or values beyond an explicit integer dtype: PyTorch's
+    errors rather than NumPy's."""
+    if dtype.is_floating_point or dtype is _dt.bool_:
+        return
+    info = np.iinfo(dtype.np)
+    for value in flat:
+        if isinstance(value, bool):
+            continue
+        if inferred and isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
+        if isinstance(value, (int, float)) and not (info.min <= value <= info.max):
+            raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
+                               "overflow")
 
 
 def _exact_numpy_dtype(np_dtype):
     """The refgrad dtype of a NumPy array's dtype; PyTorch's TypeError for one refgrad does
     not have (never a silent conversion to a wider type)."""
+    name = np_dtype.type.__name__
+    if name not in _TORCH_NUMPY_TYPES:
+        raise TypeError(f"can't convert np.ndarray of type numpy.{name}. The only supported "
+                        f"types are: {', '.join(_TORCH_NUMPY_TYPES[:-1])}, and bool.")
     d = _dt.from_numpy(np_dtype)
     if d.np != np_dtype:
-        raise TypeError(f"can't convert np.ndarray of type numpy.{np_dtype.type.__name__}. The "
-                        "only supported types are: float64, float32, int64, int32, and bool.")
+        raise TypeError(f"can't convert np.ndarray of type numpy.{name}. The only supported "
+                        "types are: float64, float32, int64, int32, and bool.")
     return d
+
+
+# the NumPy types PyTorch converts (refgrad has five of them)
+_TORCH_NUMPY_TYPES = ("float64", "float32", "float16", "complex64", "complex128", "int64",
+                      "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "bool")
 
 
 def _array_from(data, dtype):
@@ -95,12 +142,14 @@ def _array_from(data, dtype):
         return np.array(data, dtype=d.np), d
     shape, flat, kinds = [], [], set()
     _nested(data, 0, shape, flat, kinds)
+    inferred = dtype is None
     if dtype is None:
         dtype = _dt.float32 if not kinds else None
         for k in kinds:
             dtype = k if dtype is None else _promote_kind(dtype, k)
         if dtype is _dt.float32 and not kinds:
             dtype = _dt.get_default_dtype()
+    _check_fits(flat, dtype, inferred)
     with np.errstate(all="ignore"):
         arr = np.array(flat, dtype=dtype.np).reshape(shape)
     return arr, dtype

@@ -368,6 +368,7 @@ class Tensor:
                                 "dtype can require gradients")
 
     def requires_grad_(self, requires_grad=True):
+        _args.boolean("requires_grad_", "requires_grad", requires_grad, 1)
         self._set_requires_grad(bool(requires_grad),
                                 "only Tensors of floating point dtype can require gradients")
         return self
@@ -453,6 +454,9 @@ class Tensor:
 
     @property
     def mT(self):
+        if self._data.ndim < 2:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of "
+                               f"matrices. Got {self._data.ndim}-D tensor.")
         return self.transpose(-2, -1)
 
     # --------------------------------------------------------------------- conversions
@@ -509,6 +513,8 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
+            if self._data.size == 0:
+                raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()).item())
 

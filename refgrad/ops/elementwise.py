@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from .. import _args
 from .. import dtypes as _dt
 from .._dispatch import apply, binary, unary, with_scalar
 from ..tensor import (Tensor, as_operand, as_tensor_operand, broadcast_error, scalar_tensor,
@@ -430,6 +431,14 @@ MINIMUM = row("MinimumBackward0", ["self", "other"], np.minimum,
               other=(uses("self", "other"), _minimum_vjp(1)))
 
 
+def _broadcasts(shapes):
+    try:
+        np.broadcast_shapes(*shapes)
+        return True
+    except ValueError:
+        return False
+
+
 def where_method(self, condition, other):
     """``torch.where(condition, self, other)``."""
     other = as_operand(other)
@@ -438,7 +447,16 @@ def where_method(self, condition, other):
         other = scalar_tensor(other, dt)
     else:
         dt = _dt.result_type(self, other)
+    if isinstance(condition, Tensor) and condition._dtype is not _dt.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {condition._dtype.dot_name}")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    shapes = [np.shape(cond), self._data.shape, other._data.shape]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        a, b = (shapes[0], shapes[1]) if _broadcasts(shapes[1:]) else shapes[1:]
+        raise broadcast_error(a, b) from None
     if (self._requires_grad or other._requires_grad) and not isinstance(condition, Tensor):
         condition = wrap(cond, _dt.bool_)
     return apply(WHERE, (self, other), dt, {"condition": cond}, {}, {"condition": condition})
@@ -452,6 +470,9 @@ WHERE = row("WhereBackward0", ["self", "other"],
 
 @variants(function="where")
 def where(condition, input=None, other=None):
+    if not isinstance(condition, Tensor):
+        raise TypeError("where() received an invalid combination of arguments - got "
+                        f"({_args.type_name(condition)}, ...)")
     if input is None and other is None:
         return tuple(wrap(i, _dt.int64) for i in np.nonzero(condition._data))
     if isinstance(input, Tensor):

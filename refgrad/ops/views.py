@@ -107,6 +107,8 @@ def flatten(self, start_dim=0, end_dim=-1):
         return self.reshape(1)
     s = dim_index(start_dim, ndim)
     e = dim_index(end_dim, ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
         return self
     shape = self._data.shape
@@ -205,8 +207,10 @@ for _name, _dtype in (("float", _dt.float32), ("double", _dt.float64), ("long", 
 
 def transpose(self, dim0, dim1):
     n = self._data.ndim
-    d0, d1 = dim_index(dim0, n), dim_index(dim1, n)
-    return _view(TRANSPOSE, self, np.swapaxes(self._data, d0, d1), {"dim0": d0, "dim1": d1})
+    d0 = dim_index(_args.integer("transpose", "dim0", dim0, 1), n)
+    d1 = dim_index(_args.integer("transpose", "dim1", dim1, 2), n)
+    data = np.swapaxes(self._data, d0, d1) if n else self._data.view()
+    return _view(TRANSPOSE, self, data, {"dim0": d0, "dim1": d1})
 
 
 TRANSPOSE = row("TransposeBackward0", ["self"], lambda a, dim0, dim1: np.swapaxes(a, dim0, dim1),
@@ -291,7 +295,7 @@ SQUEEZE_INPLACE = row("SqueezeBackward4", ["self"], lambda a, dim: np.squeeze(a,
 
 
 def unsqueeze(self, dim):
-    d = dim_index(dim, self._data.ndim + 1)
+    d = dim_index(_args.integer("unsqueeze", "dim", dim, 1), self._data.ndim + 1)
     shape = self._data.shape
     # inserting a size-1 dimension never needs a copy (np.expand_dims is slower)
     return _view(UNSQUEEZE, self, self._data.reshape(shape[:d] + (1,) + shape[d:]), {"dim": d})
@@ -360,11 +364,12 @@ def select(self, dim, index):
     n = self._data.ndim
     if n == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = dim_index(dim, n)
+    d = dim_index(_args.integer("select", "dim", dim, 1), n)
+    index = _args.integer("select", "index", index, 2)
     size = self._data.shape[d]
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {d} with size "
-                         f"{size}")
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{shape_str(self._data.shape)} at dimension {d}")
     key = (slice(None),) * d + (index + size if index < 0 else index,)
     return _view(SELECT, self, self._data[key],
                  {"self_sym_sizes": self._data.shape, "index_key": key, "dim": d,
@@ -378,7 +383,21 @@ SELECT = row("SelectBackward0", ["self"], lambda a, key: a[key], entry=select,
 
 
 def narrow(self, dim, start, length):
-    d = dim_index(dim, self._data.ndim)
+    if self._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = dim_index(_args.integer("narrow", "dim", dim, 1), self._data.ndim)
+    start = _args.integer("narrow", "start", start, 2)
+    length = _args.integer("narrow", "length", length, 3)
+    size = self._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    start = start + size if start < 0 else start
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
     key = (slice(None),) * d + (slice(start, start + length),)
     return _view(SLICE, self, self._data[key],
                  {"self_sym_sizes": self._data.shape, "index_key": key})
@@ -396,17 +415,33 @@ INDEX = row("IndexBackward0", ["self"], lambda a, key: a[key],
 
 @variants(method="unbind", function="unbind")
 def unbind(self, dim=0):
+    if self._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    dim = dim_index(_args.integer("unbind", "dim", dim, 1), self._data.ndim)
     return tuple(self.select(dim, i) for i in range(self._data.shape[dim]))
 
 
 @variants(method="split", function="split")
 def split(self, split_size, dim=0):
-    d = dim_index(dim, self._data.ndim)
+    if self._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = dim_index(_args.integer("split", "dim", dim, 2), self._data.ndim)
     size = self._data.shape[d]
-    if isinstance(split_size, int):
-        sizes = [min(split_size, size - s) for s in range(0, size, split_size)]
+    if _args.is_int(split_size):
+        split_size = int(split_size)
+        if split_size < 0:
+            raise RuntimeError("split expects split_size be non-negative, but got "
+                               f"split_size={split_size}")
+        if split_size == 0 and size != 0:
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {size}")
+        sizes = [min(split_size, size - s) for s in range(0, size, split_size or 1)]
     else:
-        sizes = list(split_size)
+        sizes = list(_args.int_list("split", split_size, "split_size", varargs=False))
+        if sum(sizes) != size or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={shape_str(sizes)}")
     out, start = [], 0
     for s in sizes:
         out.append(self.narrow(d, start, s))
@@ -416,6 +451,11 @@ def split(self, split_size, dim=0):
 
 @variants(method="chunk", function="chunk")
 def chunk(self, chunks, dim=0):
+    if self._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    chunks = _args.integer("chunk", "chunks", chunks, 1)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = self._data.shape[dim_index(dim, self._data.ndim)]
     return self.split(-(-size // chunks), dim)
 
@@ -442,11 +482,32 @@ def _common_dtype(tensors):
     return _dt.result_type(*tensors) if any(t._dtype is not ref for t in tensors) else ref
 
 
+def _tensor_list(fname, tensors):
+    """A ``tensors`` argument: a tuple or list of tensors, as PyTorch checks it."""
+    if not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {_args.type_name(tensors)}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{_args.type_name(t)}")
+    return list(tensors)
+
+
 @variants(function=("cat", "concat", "concatenate"))
 def cat(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = _tensor_list("cat", tensors)
+    dim = _args.integer("cat", "dim", dim)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
+    # PyTorch's legacy rule: 1-d empty tensors are skipped whatever the others' shapes
+    kept = [t for t in tensors if t._data.shape != (0,)]
+    if kept and len(kept) != len(tensors):
+        tensors = kept
     ref = tensors[0]
     d = dim_index(dim, ref._data.ndim)
     for i, t in enumerate(tensors[1:], 1):
@@ -474,7 +535,8 @@ CAT = row("CatBackward0", ["tensors"], lambda *arrays, dim: np.concatenate(array
 
 @variants(function="stack")
 def stack(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
+    dim = _args.integer("stack", "dim", dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     ref = tensors[0]
