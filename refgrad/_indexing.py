@@ -31,7 +31,7 @@ ZERO_DIM_INDEX = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Pytho
                   "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
 
 
-def _check_index_type(k):
+def check_index_type(k):
     """PyTorch's refusals of an index item that is not an int, slice, None, ... or a
     tensor/sequence of indices."""
     if isinstance(k, str):
@@ -66,7 +66,7 @@ def getitem(t, key):
     """``t[key]``, as PyTorch records it."""
     if isinstance(key, Tensor) or not isinstance(key, (tuple, slice, int, np.integer)) \
             and key is not None and key is not Ellipsis:
-        _check_index_type(key)
+        check_index_type(key)
     if isinstance(key, Tensor) and key._dtype is _dt.bool_ or isinstance(key, (list, np.ndarray)):
         return _advanced(t, numpy_key(key))
     if isinstance(key, Tensor):
@@ -109,7 +109,7 @@ def getitem(t, key):
             out = new
             dim += 1
         else:
-            _check_index_type(k)
+            check_index_type(k)
             advanced.append((dim, k))
             dim += 1
     if advanced:

@@ -94,10 +94,15 @@ FUNCTIONS["detach"] = _method_function("detach")
 
 
 def numel(input) -> int:
+    _args.tensor_arg("numel", "input", input)
     return input._data.size
 
 
 def result_type(tensor1, tensor2):
+    for value in (tensor1, tensor2):
+        if not isinstance(value, (Tensor, numbers.Number, np.generic)):
+            raise TypeError("result_type() received an invalid combination of arguments - got "
+                            f"({_args.type_name(tensor1)}, {_args.type_name(tensor2)})")
     return _dt.result_type(tensor1, tensor2)
 
 

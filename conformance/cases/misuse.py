@@ -9,6 +9,8 @@ snippet reads as itself in the report. Nothing here indexes out of range with a 
 a class target out of range (a CUDA device-side assertion), and successful random draws are
 not observed (each lane has its own generator).
 """
+import contextlib
+
 import numpy as np
 
 from conformance import observe
@@ -45,11 +47,26 @@ def _result(value):
 
 
 def _run(torch, device, snippets):
+    """Each snippet with fresh tensors; off the CPU, the lane's device is the default one, so
+    that the tensors a snippet makes itself live where the prepared ones do."""
     observed = {}
-    for source in snippets:
-        names = _names(torch, device)
-        observed[source] = observe.error(lambda: _result(eval(source, names)))
+    with contextlib.nullcontext() if device == "cpu" else torch.device(device):
+        for source in snippets:
+            names = _names(torch, device)
+            seen = observe.error(lambda: _result(eval(source, names)))
+            observed[source] = _as_tensor_named(seen, type(names["x"]).__name__)
     return observed
+
+
+def _as_tensor_named(seen, class_name):
+    """Python's own operator messages name the tensor's class; a target whose class prints
+    under another name (a torch subclass named for its repr) is not misusing anything."""
+    if class_name == "Tensor" or not isinstance(seen, observe.Raised):
+        return seen
+    message = seen.message
+    for quoted in ("'{}'", '"{}"', "not {}"):
+        message = message.replace(quoted.format(class_name), quoted.format("Tensor"))
+    return observe.Raised(seen.type, message, seen.base)
 
 
 SIZED = ["ones", "zeros", "empty", "rand", "randn"]
@@ -57,7 +74,8 @@ BAD_SIZES = ["-1", "2, -1", "(-2, 3)", "2.5", "'3'", "None", "[2, 'a']", "2**70"
              "[[2]]", "2, None", "True"]
 FACTORIES = [f"torch.{name}({size})" for name in SIZED for size in BAD_SIZES] + [
     "torch.full((-1,), 2.0)", "torch.full(2, 1.0)", "torch.full((2,), 'a')",
-    "torch.full((2,), None)", "torch.full((2.5,), 1.0)", "torch.full((2,), 1.5, dtype=torch.int64)",
+    "torch.full((2,), None)", "torch.full((2.5,), 1.0)",
+    "torch.full((2,), 1.5, dtype=torch.int64)",
     "torch.eye(-1)", "torch.eye(2, -3)", "torch.eye(2.5)", "torch.eye('2')", "torch.eye(None)",
     "torch.eye(2**70)", "torch.ones(3, 2).new_ones(-1)", "torch.zeros_like([1, 2])",
     "torch.ones_like(3)", "torch.full_like(x, 'a')", "torch.randint(5, (-1,))",
@@ -69,7 +87,8 @@ FACTORIES = [f"torch.{name}({size})" for name in SIZED for size in BAD_SIZES] + 
 ]
 RANGES = [
     "torch.arange(10, 0, 1)", "torch.arange(0, 10, -1)", "torch.arange(0, 10, 0)",
-    "torch.arange(0, float('inf'))", "torch.arange(float('nan'))", "torch.arange(0, float('-inf'), -1)",
+    "torch.arange(0, float('inf'))", "torch.arange(float('nan'))",
+    "torch.arange(0, float('-inf'), -1)",
     "torch.arange('5')", "torch.arange(None)", "torch.arange(5, dtype=torch.bool)",
     "torch.arange(0, 1, 0.25)", "torch.arange(3, 0, -1)", "torch.arange(-5)", "torch.arange(0)",
     "torch.arange(1, 1)", "torch.arange(2**70)", "torch.arange(0, 5, 1.5)",
@@ -128,7 +147,8 @@ DATA = [
     "torch.tensor(np.array(['a']))", "torch.tensor(np.array([object()]))",
     "torch.tensor(np.array([1], dtype=np.uint64))", "torch.tensor(np.array([1], dtype=np.uint32))",
     "torch.tensor(np.array([1.5], dtype=np.longdouble))",
-    "torch.tensor(np.array([1, 2], dtype=np.int8))", "torch.tensor(np.array([1, 2], dtype=np.uint8))",
+    "torch.tensor(np.array([1, 2], dtype=np.int8))",
+    "torch.tensor(np.array([1, 2], dtype=np.uint8))",
     "torch.tensor(np.array([1, 2], dtype=np.int16))", "torch.tensor(np.float64(2.5))",
     "torch.tensor(np.int32(3))", "torch.tensor(np.bool_(True))",
     "torch.tensor([np.float32(1.5), 2])", "torch.tensor(np.zeros((2, 0)))",
@@ -209,7 +229,8 @@ AUTOGRAD = [
     "(w * 2).backward()", "w.backward()", "v.sum().backward()", "w.sum().backward(v)",
     "(w * 2).backward(torch.ones(2))", "(w * 2).backward([1.0, 1.0, 1.0])",
     "(w * 2).backward(torch.ones(3, dtype=torch.int64))", "w.sum().backward(inputs=[])",
-    "w.sum().backward(inputs=[v])", "w.sum().backward(inputs=w)", "w.sum().backward(retain_graph='x')",
+    "w.sum().backward(inputs=[v])", "w.sum().backward(inputs=w)",
+    "w.sum().backward(retain_graph='x')",
     "torch.autograd.grad(w.sum(), w, grad_outputs=[torch.ones(2)])",
     "torch.autograd.grad([w.sum(), (w * 2).sum()], w, grad_outputs=[torch.tensor(1.)])",
     "torch.autograd.grad(w.sum(), [w, w], grad_outputs=[torch.tensor(1.), torch.tensor(1.)])",
@@ -235,7 +256,8 @@ AUTOGRAD = [
     "w.register_hook(1)", "v.register_hook(lambda g: g)", "v.retain_grad()",
     "w.detach().retain_grad()", "w.grad.shape", "(w * 2).grad", "w.data.requires_grad",
     "w.detach().backward()", "w.numpy()", "w.tolist()", "w.item()", "w[0].item()",
-    "float(w[0])", "w.detach().numpy().dtype.name", "w.sum().grad_fn.next_functions[0][0].variable.shape",
+    "float(w[0])", "w.detach().numpy().dtype.name",
+    "w.sum().grad_fn.next_functions[0][0].variable.shape",
     "torch.autograd.grad(w.sum(), w, create_graph='x')",
 ]
 LOSSES = [
@@ -332,6 +354,7 @@ TYPE_ONLY = (
     "torch.eye(2, dtype='float32')",
     "x.to(dtype='float32')",
     "x.sum(dtype='float')",
+    "torch.result_type(x, 'a')",
     'torch.tensor()',
     "x.sum('a')",
     'x.sum(1.5)',
@@ -355,14 +378,19 @@ TYPE_ONLY = (
     'torch.where(b, v)',
     "torch.where(b, v, 'a')",
     'torch.where(1, v, v)',
+    "v.fill_('a')",
     'torch.add(x)',
+    "torch.clamp(v, 'a')",
+    'torch.clamp(v, v, 1)',
     "torch.eq(x, 'a')",
 )
 
 # Snippets left out, with the reason: calls to functions refgrad does not have, or results in
 # dtypes refgrad does not have (int8, uint8, int16, uint32, uint64, complex).
 LEFT_OUT = {
+    'x.to(1)': "torch's message depends on whether the machine has an accelerator",
     "x.cumsum(0, dtype='float')": 'refgrad has no cumsum',
+    'torch.tensor(1 + 2j)': 'a dtype refgrad does not have (complex)',
     'torch.from_numpy(np.array([1 + 2j]))': 'a dtype refgrad does not have',
     'torch.from_numpy(np.array([1], dtype=np.uint32))': 'a dtype refgrad does not have',
     'torch.from_numpy(np.array([1], dtype=np.uint64))': 'a dtype refgrad does not have',
@@ -387,7 +415,16 @@ LEFT_OUT = {
     's.cumsum(1)': 'refgrad has no cumsum',
     'x.std()': 'refgrad has no std',
     'x.var(0)': 'refgrad has no var',
+    'x.view(torch.int32)': 'refgrad has no view(dtype)',
+    "torch.autograd.grad(w.sum(), w, is_grads_batched='x')": 'refgrad has no vmap',
+    "i.fmod(0) if hasattr(i, 'fmod') else 0": 'refgrad has no fmod',
     'i.floor_divide(0)': 'refgrad has no floor_divide',
+    'x << 1': 'refgrad has no shift operators',
+    'i << 1': 'refgrad has no shift operators',
+    'i >> 1': 'refgrad has no shift operators',
+    'x + 1j': 'a dtype refgrad does not have (complex)',
+    'x.round(decimals=1.5)': "refgrad's round has no decimals",
+    'x.round(2).tolist()': "refgrad's round has no decimals",
 }
 
 # Snippets where refgrad's exception (or result) still differs from torch's; run by their own
@@ -397,59 +434,22 @@ REFGRAD_DIFFERS = (
     'torch.ones(size=(2,))',
     'torch.ones(size=-1)',
     "torch.linspace('a', 1, 3)",
-    'x.to(1)',
-    "torch.result_type(x, 'a')",
     'torch.device(1.5)',
-    'torch.tensor(1 + 2j)',
-    'torch.numel([1, 2])',
-    'x.max(None, True)',
-    'x.min(None, True)',
     'x.sum(keepdim=True)',
     'x.sum(0, True, torch.float64).dtype',
-    'x.view(torch.int32)',
     'x[[0.5]]',
-    'x.__setitem__(5, 1.0)',
-    'x.__setitem__((0, 3), 1.0)',
-    'x.__setitem__(1.5, 1.0)',
     'x.__setitem__(0, torch.ones(4))',
-    "x.__setitem__(0, 'a')",
     'v.__setitem__(0, torch.ones(2))',
-    "torch.autograd.grad(w.sum(), w, is_grads_batched='x')",
     'F.binary_cross_entropy(p, t, weight=torch.ones(2))',
     'F.binary_cross_entropy_with_logits(v.double(), t)',
     'F.cross_entropy(s, torch.tensor(0))',
     'F.nll_loss(v, torch.tensor([0]))',
     "F.relu('a')",
-    'v.copy_(x)',
-    "v.copy_('a')",
     'v.add_(1, 2)',
-    'v.fill_(v)',
-    'v.fill_(torch.ones(1)).shape',
-    "v.fill_('a')",
     'v.zero_(1)',
-    'v.sub_(b)',
-    'b.sub_(b)',
-    "i.fmod(0) if hasattr(i, 'fmod') else 0",
     '2 ** -i',
-    'b.floor()',
-    'b.abs()',
-    'b.sign()',
-    'x << 1',
-    'i << 1',
-    'i >> 1',
-    'x + 1j',
-    'torch.mv(x, x)',
-    'torch.outer(x, v)',
-    "torch.add(x, 'a')",
     'torch.add(x, v, 2)',
-    "torch.clamp(v, 'a')",
-    'torch.clamp(v, v, 1)',
     'x.maximum(2)',
-    'torch.allclose(x, i)',
-    'torch.allclose(v, torch.ones(4))',
-    "torch.equal(x, 'a')",
-    'x.round(decimals=1.5)',
-    'x.round(2).tolist()',
 )
 
 _NOT_COMPARED = set(TYPE_ONLY) | set(LEFT_OUT) | set(REFGRAD_DIFFERS)

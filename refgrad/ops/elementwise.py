@@ -31,7 +31,7 @@ def _check_alpha(self, other, alpha):
                            "point number.")
 
 
-def _check_bool_sub(self, other):
+def check_bool_subtraction(self, other):
     other_dtype = _dt.scalar_dtype(other) if not isinstance(other, Tensor) else other._dtype
     if self._dtype is _dt.bool_ and other_dtype is _dt.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
@@ -51,7 +51,7 @@ def add(self, other, *, alpha=1):
 
 def sub(self, other, *, alpha=1):
     if isinstance(other, (Tensor, numbers.Number)):
-        _check_bool_sub(self, other)
+        check_bool_subtraction(self, other)
     if alpha != 1:
         _check_alpha(self, other, alpha)
         return binary(SUB, self, other, {"alpha": alpha})
@@ -74,7 +74,7 @@ SUB = row("SubBackward0", ["self", "other"], lambda a, b, alpha=1: a - b * alpha
 def rsub(self, other, *, alpha=1):
     """``other - self * alpha``."""
     other = as_operand(other)
-    _check_bool_sub(self, other)
+    check_bool_subtraction(self, other)
     if isinstance(other, Tensor):
         return binary(RSUB_TENSOR, self, other, {"alpha": alpha} if alpha != 1 else None)
     return with_scalar(RSUB, self, other, {"alpha": alpha})
@@ -298,7 +298,20 @@ def rsqrt(self):
     return self.sqrt().reciprocal()
 
 
-ABS = row("AbsBackward0", ["self"], np.abs, method=("abs", "absolute"),
+def _no_bool(ufunc, kernel):
+    """PyTorch has no bool kernel for these: NotImplementedError, as its dispatcher says."""
+    def forward(a):
+        if a.dtype == np.bool_:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        return ufunc(a)
+    return forward
+
+
+def _sign(a):
+    return a.copy() if a.dtype == np.bool_ else np.sign(a)
+
+
+ABS = row("AbsBackward0", ["self"], _no_bool(np.abs, "abs_cpu"), method=("abs", "absolute"),
           function=("abs", "absolute"), operators="__abs__",
           self=(uses("self"), lambda g, s: g * s.self.sgn()))
 
@@ -306,10 +319,11 @@ ABS = row("AbsBackward0", ["self"], np.abs, method=("abs", "absolute"),
 SGN = row("SgnBackward0", ["self"], np.sign, method="sgn", function="sgn",
           self=(uses(), lambda g, s: zero_tensor_like(g)))
 
-SIGN = row("SignBackward0", ["self"], np.sign, method="sign", function="sign",
+SIGN = row("SignBackward0", ["self"], _sign, method="sign", function="sign",
            self=(uses(), lambda g, s: zeros_like(g)))
 
-FLOOR = row("FloorBackward0", ["self"], np.floor, method="floor", function="floor",
+FLOOR = row("FloorBackward0", ["self"], _no_bool(np.floor, "floor_vml_cpu"), method="floor",
+            function="floor",
             self=(uses(), lambda g, s: zeros_like(g)))
 
 ROUND = row("RoundBackward0", ["self"], np.round, method="round", function="round",
@@ -374,6 +388,12 @@ def _full_like(t, value):
 
 
 def clamp(self, min=None, max=None):
+    bounds = [b for b in (min, max) if b is not None]
+    if any(not isinstance(b, (Tensor, numbers.Number, np.generic)) for b in bounds) or \
+            len({isinstance(b, Tensor) for b in bounds}) > 1:
+        # PyTorch's overloads take two numbers or two tensors
+        raise TypeError("clamp() received an invalid combination of arguments - got (Tensor, "
+                        + ", ".join(_args.type_name(b) for b in bounds) + ")")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -488,6 +508,9 @@ def where(condition, input=None, other=None):
 
 @variants(function="add")
 def torch_add(input, other, *, alpha=1):
+    if not isinstance(other, (Tensor, numbers.Number, np.generic)):
+        raise TypeError(f"add(): argument 'other' (position 2) must be Tensor, not "
+                        f"{_args.type_name(other)}")
     if isinstance(input, Tensor):
         return input.add(other, alpha=alpha)
     return binary(ADD, other, input) if alpha == 1 else other.mul(alpha).add(input)
@@ -568,10 +591,18 @@ def isfinite(self):
 
 @variants(method="equal", function="equal")
 def equal(self, other) -> bool:
+    _args.tensor_arg("equal", "other", other, 2)
     return self._data.shape == other._data.shape and bool(
         np.array_equal(self._data, other._data))
 
 
 @variants(method="allclose", function="allclose")
 def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    _args.tensor_arg("allclose", "other", other, 2)
+    if other._dtype is not self._dtype:
+        raise RuntimeError(f"{self._dtype.dot_name} did not match {other._dtype.dot_name}")
+    try:
+        np.broadcast_shapes(self._data.shape, other._data.shape)
+    except ValueError:
+        raise broadcast_error(self._data.shape, other._data.shape) from None
     return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))

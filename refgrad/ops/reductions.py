@@ -139,15 +139,19 @@ def _extreme(self, dim, keepdim, name):
 _ALL = object()     # max() over every element: no dim given (an explicit None is refused)
 
 
-def _max(self, dim=_ALL, keepdim=False):
-    return _extreme(self, _no_dim(dim, "max"), keepdim, "max")
+def _max(self, dim=_ALL, keepdim=_ALL):
+    return _extreme(self, _no_dim(dim, "max", keepdim), keepdim is True, "max")
 
 
-def _min(self, dim=_ALL, keepdim=False):
-    return _extreme(self, _no_dim(dim, "min"), keepdim, "min")
+def _min(self, dim=_ALL, keepdim=_ALL):
+    return _extreme(self, _no_dim(dim, "min", keepdim), keepdim is True, "min")
 
 
-def _no_dim(dim, name):
+def _no_dim(dim, name, keepdim):
+    if keepdim is not _ALL:
+        _args.boolean(name, "keepdim", keepdim, 2)
+    if dim is None and keepdim is not _ALL:
+        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not NoneType")
     if dim is None:
         raise TypeError(f"{name}() received an invalid combination of arguments - got "
                         "(NoneType)")
