@@ -27,8 +27,46 @@ def _numpy_key_item(k):
     return k
 
 
+ZERO_DIM_INDEX = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                  "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+
+
+def check_index_type(k):
+    """PyTorch's refusals of an index item that is not an int, slice, None, ... or a
+    tensor/sequence of indices."""
+    if isinstance(k, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(k, Tensor):
+        if k._dtype.is_floating_point:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return
+    if not isinstance(k, (list, tuple, np.ndarray, bool, np.bool_)):
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                         f"Variables are valid indices (got {type(k).__name__})")
+
+
+def _check_mask(t, key):
+    """A bool mask must have the shape of the dims it indexes."""
+    items = key if isinstance(key, tuple) else (key,)
+    at = 0
+    for k in items:
+        if isinstance(k, np.ndarray) and k.dtype == np.bool_:
+            own = t._data.shape[at:at + k.ndim]
+            for j, extent in enumerate(k.shape):
+                if j >= len(own) or own[j] != extent:
+                    raise IndexError(f"The shape of the mask {list(k.shape)} at index {j} does "
+                                     f"not match the shape of the indexed tensor "
+                                     f"{list(t._data.shape)} at index {at + j}")
+            at += k.ndim
+        elif k is not None:
+            at += 1
+
+
 def getitem(t, key):
     """``t[key]``, as PyTorch records it."""
+    if isinstance(key, Tensor) or not isinstance(key, (tuple, slice, int, np.integer)) \
+            and key is not None and key is not Ellipsis:
+        check_index_type(key)
     if isinstance(key, Tensor) and key._dtype is _dt.bool_ or isinstance(key, (list, np.ndarray)):
         return _advanced(t, numpy_key(key))
     if isinstance(key, Tensor):
@@ -47,18 +85,20 @@ def getitem(t, key):
     dim = 0
     advanced = []
     recorded = False
-    for k in items:
+    for position, k in enumerate(items):      # PyTorch's messages count every item
         if k is None:
             out = out.unsqueeze(dim)
             dim += 1
             recorded = True
         elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
             size = out._data.shape[dim] if dim < out._data.ndim else None
+            if size is None and t._data.ndim == 0:
+                raise IndexError(ZERO_DIM_INDEX)
             if size is None:
                 raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
             if not -size <= k < size:
-                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size "
-                                 f"{size}")
+                raise IndexError(f"index {k} is out of bounds for dimension {position} with "
+                                 f"size {size}")
             out = out.select(dim, int(k))
             recorded = True
         elif isinstance(k, slice):
@@ -69,6 +109,7 @@ def getitem(t, key):
             out = new
             dim += 1
         else:
+            check_index_type(k)
             advanced.append((dim, k))
             dim += 1
     if advanced:
@@ -93,6 +134,7 @@ def _slice(t, dim, k, force):
 
 
 def _advanced(t, key):
+    _check_mask(t, key)
     indices = None
     if t._requires_grad:
         items = key if isinstance(key, tuple) else (key,)
@@ -102,4 +144,4 @@ def _advanced(t, key):
         return apply(INDEX, (t,), t._dtype, {"key": key},
                      {"self_sym_sizes": t._data.shape, "index_key": key}, {"indices": indices})
     except IndexError as exc:
-        raise IndexError(str(exc)) from None
+        raise IndexError(str(exc).replace(" for axis ", " for dimension ")) from None

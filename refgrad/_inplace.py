@@ -4,15 +4,18 @@ node an in-place op leaves behind (the out-of-place op's, rebased onto the tenso
 for ``t[key] = value``)."""
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from . import dtypes as _dt
 from ._dispatch import ufunc_into
-from ._indexing import numpy_key
+from ._indexing import check_index_type, numpy_key
 from .autograd import grad_mode as _grad_mode
 from .autograd.graph import record
 from .ops import COPY_SLICES
 from .ops._row import variants
+from .ops.elementwise import check_bool_subtraction
 from .tensor import (ZERO_TENSOR_INPLACE, Tensor, as_operand, broadcast_error, scalar_tensor,
                      shape_str, wrap)
 
@@ -75,6 +78,9 @@ def inplace(self, result_fn, other=None):
         before._grad_fn = self._grad_fn
         before._acc = self._acc
     result = result_fn(before)
+    if result._dtype.category > self._dtype.category:
+        raise RuntimeError(f"result type {result._dtype.dot_name} can't be cast to the desired "
+                           f"output type {self._dtype.dot_name}")
     if result._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {shape_str(self._data.shape)} doesn't "
                            f"match the broadcast shape {shape_str(result._data.shape)}")
@@ -139,6 +145,8 @@ def add_(self, other, *, alpha=1):
 def sub_(self, other, *, alpha=1):
     if alpha != 1:
         return inplace(self, lambda t: t.sub(other, alpha=alpha), other)
+    if isinstance(other, (Tensor, bool, int, float)):
+        check_bool_subtraction(self, other)
     return _arith_(self, np.subtract, other, lambda t: t.sub(other))
 
 
@@ -166,7 +174,13 @@ def zero_(self):
 def fill_(self, value):
     check_inplace(self)
     if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._data.ndim} dimensions.")
         value = value.item()
+    elif not isinstance(value, (numbers.Number, np.generic)):
+        raise TypeError("fill_() received an invalid combination of arguments - got "
+                        f"({type(value).__name__})")
     if self._requires_grad and _STATE.enabled:
         return inplace(self, lambda t: t * 0 + value)   # the old values get no gradient
     write(self, np.asarray(value, self._dtype.np))
@@ -176,6 +190,9 @@ def fill_(self, value):
 @variants(method="copy_")
 def copy_(self, src, non_blocking=False):
     check_inplace(self)
+    if not isinstance(src, (Tensor, numbers.Number, np.ndarray, np.generic)):
+        raise TypeError("copy_(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
     src = as_operand(src)
     if not isinstance(src, Tensor):
         src = scalar_tensor(src, self._dtype)
@@ -184,7 +201,12 @@ def copy_(self, src, non_blocking=False):
     try:
         np.broadcast_to(src._data, self._data.shape)
     except ValueError:
-        raise broadcast_error(self._data.shape, src._data.shape) from None
+        try:
+            wider = np.broadcast_shapes(self._data.shape, src._data.shape)
+        except ValueError:
+            raise broadcast_error(self._data.shape, src._data.shape) from None
+        raise RuntimeError(f"output with shape {shape_str(self._data.shape)} doesn't match "
+                           f"the broadcast shape {shape_str(wider)}") from None
     write(self, src._data)
     return self
 
@@ -192,6 +214,12 @@ def copy_(self, src, non_blocking=False):
 @variants(operators="__setitem__")
 def setitem(self, key, value):
     """``self[key] = value``: CopySlices when a graph is recorded."""
+    for item in key if isinstance(key, tuple) else (key,):
+        if not isinstance(item, (int, np.integer, slice, type(None), type(Ellipsis))):
+            check_index_type(item)
+    if not isinstance(value, (Tensor, numbers.Number, np.ndarray, np.generic)):
+        raise TypeError(f"can't assign a {type(value).__name__} to a "
+                        f"{_dt.type_name(self._dtype)}")
     key = numpy_key(key)
     if _STATE.enabled and self._requires_grad and self._grad_fn is None:
         raise RuntimeError(VIEW_OF_LEAF_INPLACE)
@@ -213,6 +241,8 @@ def setitem(self, key, value):
         return
     try:
         self._data[key] = value._data
+    except IndexError as exc:
+        raise IndexError(str(exc).replace(" for axis ", " for dimension ")) from None
     except ValueError:
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {shape_str(value._data.shape)} cannot "

@@ -8,6 +8,11 @@ which calls the method on its first argument, as PyTorch's functions do.
 """
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
+
+from . import _args
 from . import dtypes as _dt
 from . import factories
 from ._dispatch import entry_of
@@ -18,6 +23,7 @@ from .ops.views import copy_recorded
 from .tensor import Tensor
 
 FUNCTIONS: dict = {}       # torch.<name>, for refgrad's namespace
+_OPERANDS = (Tensor, np.ndarray, numbers.Number, np.generic)
 
 
 def _inplace_method(entry, name):
@@ -29,10 +35,32 @@ def _inplace_method(entry, name):
 
 def _method_function(name):
     def function(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{_args.type_name(input)}")
         return getattr(input, name)(*args, **kwargs)
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"``torch.{name}(input, ...)``: the same as ``input.{name}(...)``."
     return function
+
+
+_BINARY_OPERATORS = {f"__{r}{name}__" for name in (
+    "add", "sub", "mul", "truediv", "floordiv", "mod", "matmul", "and", "or", "xor")
+    for r in ("", "r")} | {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"}
+_MATMUL_OPERATORS = {"__matmul__", "__rmatmul__"}
+
+
+def _binary_operator(entry, name):
+    """``t + other``: Python's own TypeError (``NotImplemented``) for an operand that is not a
+    tensor, array or number, as PyTorch's operators do (``t == 'a'`` is then ``False``)."""
+    accepted = (Tensor, np.ndarray) if name in _MATMUL_OPERATORS else _OPERANDS
+
+    def operator(self, other):
+        if not isinstance(other, accepted):
+            return NotImplemented
+        return entry(self, other)
+    operator.__name__ = operator.__qualname__ = name
+    return operator
 
 
 def bind(variants) -> None:
@@ -40,8 +68,11 @@ def bind(variants) -> None:
     for entry, methods, functions, inplace_names, operators in variants:
         if isinstance(entry, Row):
             entry = entry.entry or entry_of(entry)
-        for name in methods + operators:
+        for name in methods:
             setattr(Tensor, name, entry)
+        for name in operators:
+            binary = name in _BINARY_OPERATORS
+            setattr(Tensor, name, _binary_operator(entry, name) if binary else entry)
         for name in inplace_names:
             setattr(Tensor, name, _inplace_method(entry, name))
         for name in functions:
@@ -63,10 +94,15 @@ FUNCTIONS["detach"] = _method_function("detach")
 
 
 def numel(input) -> int:
+    _args.tensor_arg("numel", "input", input)
     return input._data.size
 
 
 def result_type(tensor1, tensor2):
+    for value in (tensor1, tensor2):
+        if not isinstance(value, (Tensor, numbers.Number, np.generic)):
+            raise TypeError("result_type() received an invalid combination of arguments - got "
+                            f"({_args.type_name(tensor1)}, {_args.type_name(tensor2)})")
     return _dt.result_type(tensor1, tensor2)
 
 

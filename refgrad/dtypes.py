@@ -72,7 +72,8 @@ def from_numpy(np_dtype) -> dtype:
     if np_dtype.kind == "b":
         return bool_
     raise TypeError(
-        f"can't convert np.ndarray of type numpy.{np_dtype}. The only supported types are: "
+        f"can't convert np.ndarray of type numpy.{np_dtype.type.__name__}. The only supported "
+        "types are: "
         "float64, float32, int64, int32, and bool.")
 
 
@@ -90,7 +91,10 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d: dtype) -> None:
-    if not isinstance(d, dtype) or not d.is_floating_point:
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the "
+                        "default type")
+    if not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     _default.dtype = d
 
@@ -98,6 +102,13 @@ def set_default_dtype(d: dtype) -> None:
 # ------------------------------------------------------------------------------- promotion
 
 def promote_types(a: dtype, b: dtype) -> dtype:
+    for position, d in enumerate((a, b), 1):
+        if not isinstance(d, dtype):
+            kind = type(d)
+            name = kind.__name__ if kind.__module__ == "builtins" else \
+                f"{kind.__module__.split('.')[0]}.{kind.__name__}"
+            raise TypeError(f"promote_types(): argument 'type{position}' (position {position}) "
+                            f"must be torch.dtype, not {name}")
     return a if a.rank >= b.rank else b
 
 

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from . import _args
 from . import dtypes as _dt
 from .autograd import engine as _engine
 from .autograd import grad_mode as _grad_mode
@@ -73,10 +74,19 @@ class device:
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
-        name = str(type)
-        if ":" in name:
-            name, _, number = name.partition(":")
-            index = int(number)
+        elif isinstance(type, str):
+            name, number = _args.device_string(type)
+            if number is not None and index is not None:
+                raise RuntimeError("type (string) must not include an index because index "
+                                   f"was passed explicitly: {type}")
+            index = number if number is not None else index
+        elif isinstance(type, int) and type < 0:
+            raise RuntimeError("Device index must not be negative")
+        if index is not None:
+            index = _args.integer("device", "index", index, 2)
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
+        name = str(type).partition(":")[0]
         if name != "cpu":
             raise RuntimeError(
                 f"refgrad runs on the CPU only: device '{type}' is not available "
@@ -104,10 +114,13 @@ class device:
 CPU = device("cpu")
 
 
-def check_device(value) -> None:
-    """Accept ``None``, ``'cpu'``, ``'cpu:0'``, ``device('cpu')``; refuse anything else."""
+def check_device(value, fname=None) -> None:
+    """Accept ``None``, ``'cpu'``, ``'cpu:0'``, ``device('cpu')``; refuse anything else
+    (``fname``: the function whose ``device=`` argument this is, for PyTorch's message)."""
     if value is None or value is CPU or value == "cpu":
         return
+    if fname is not None:
+        _args.device_arg(fname, value)
     device(value)
 
 
@@ -185,6 +198,8 @@ def dim_index(dim, ndim) -> int:
     """A dim normalised to ``[0, ndim)``; PyTorch's IndexError otherwise."""
     n = ndim if ndim > 0 else 1
     if not -n <= dim < n:
+        if not -2 ** 63 <= dim < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                          f"but got {dim})")
     return dim + n if dim < 0 else dim
@@ -353,6 +368,7 @@ class Tensor:
                                 "dtype can require gradients")
 
     def requires_grad_(self, requires_grad=True):
+        _args.boolean("requires_grad_", "requires_grad", requires_grad, 1)
         self._set_requires_grad(bool(requires_grad),
                                 "only Tensors of floating point dtype can require gradients")
         return self
@@ -438,6 +454,9 @@ class Tensor:
 
     @property
     def mT(self):
+        if self._data.ndim < 2:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of "
+                               f"matrices. Got {self._data.ndim}-D tensor.")
         return self.transpose(-2, -1)
 
     # --------------------------------------------------------------------- conversions
@@ -494,6 +513,8 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
+            if self._data.size == 0:
+                raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()).item())
 

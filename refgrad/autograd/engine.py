@@ -47,10 +47,33 @@ def _as_list(value):
     return list(value)      # a bare float raises "'float' object is not iterable", as in torch
 
 
+def _check_lists(outputs, grads, inputs=()):
+    """PyTorch's checks of what autograd.grad/backward were given, before any work."""
+    for out in outputs:
+        if not hasattr(out, "_data"):
+            raise AssertionError("Expected output to be a torch.Tensor")
+    for t in inputs:
+        if not hasattr(t, "_data"):
+            raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(t).__name__}")
+
+
+def _check_flags(*flags):
+    """``retain_graph``/``create_graph`` reach C++ as bools: a string is refused there."""
+    for flag in flags:
+        if flag is not None and not isinstance(flag, (bool, int, np.bool_)):
+            raise TypeError(f"'{type(flag).__name__}' object cannot be interpreted as an "
+                            "integer")
+
+
 def _make_grads(outputs, grads):
-    """The root gradients: implicit ones for one-element outputs, else checked by shape."""
+    """The root gradients: implicit ones for one-element outputs, else checked by shape.
+    PyTorch pairs outputs with gradients (extra gradients are dropped) and then refuses to
+    run with fewer gradients than outputs."""
     result = []
     for i, out in enumerate(outputs):
+        if grads and i >= len(grads):
+            raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
         g = grads[i] if i < len(grads) else None
         if g is None:
             if not out._requires_grad:
@@ -82,6 +105,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     """Accumulate d(tensors)/d(leaf) into every reachable leaf's ``.grad``."""
     outputs = _as_list(tensors)
     grads = _as_list(grad_tensors)
+    _check_lists(outputs, grads)
     if inputs is not None:
         inputs = _as_list(inputs)
         if not inputs:
@@ -95,6 +119,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         retain_graph = create_graph
     root_grads = _make_grads(outputs, grads)      # PyTorch checks these first
     _check_outputs(outputs)
+    _check_flags(retain_graph, create_graph)
     run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate=True)
 
 
@@ -116,10 +141,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grads = _as_list(grad_outputs)
+    _check_lists(outs, grads, ins)
     if retain_graph is None:
         retain_graph = create_graph
     root_grads = _make_grads(outs, grads)
     _check_outputs(outs)
+    _check_flags(retain_graph, create_graph)
     for t in ins:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")

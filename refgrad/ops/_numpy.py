@@ -67,12 +67,18 @@ _sum_reduce = np.add.reduce
 
 
 def _softmax(x, dim):
+    if x.size == 0:
+        return x.copy()
+    dim = dim if x.ndim else None        # a 0-d tensor's only dim is itself
     shifted = x - _max_reduce(x, axis=dim, keepdims=True)
     e = _exp(shifted)
     return e * (1 / _sum_reduce(e, axis=dim, keepdims=True))    # PyTorch multiplies by 1/sum
 
 
 def _log_softmax(x, dim):
+    if x.size == 0:
+        return x.copy()
+    dim = dim if x.ndim else None
     shifted = x - _max_reduce(x, axis=dim, keepdims=True)
     return shifted - _log(_sum_reduce(_exp(shifted), axis=dim, keepdims=True))
 

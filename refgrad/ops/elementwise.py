@@ -7,8 +7,11 @@ adding such an op is this one row.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
+from .. import _args
 from .. import dtypes as _dt
 from .._dispatch import apply, binary, unary, with_scalar
 from ..tensor import (Tensor, as_operand, as_tensor_operand, broadcast_error, scalar_tensor,
@@ -22,14 +25,35 @@ from ._row import INT_TO_FLOAT, row, uses, variants
 # =================================================================== elementwise arithmetic
 
 
+def _check_alpha(self, other, alpha):
+    if isinstance(alpha, float) and not _dt.result_type(self, other).is_floating_point:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def check_bool_subtraction(self, other):
+    other_dtype = _dt.scalar_dtype(other) if not isinstance(other, Tensor) else other._dtype
+    if self._dtype is _dt.bool_ and other_dtype is _dt.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if _dt.bool_ in (self._dtype, other_dtype):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 def add(self, other, *, alpha=1):
     if alpha != 1:
+        _check_alpha(self, other, alpha)
         return binary(ADD, self, other, {"alpha": alpha})
     return binary(ADD, self, other)
 
 
 def sub(self, other, *, alpha=1):
+    if isinstance(other, (Tensor, numbers.Number)):
+        check_bool_subtraction(self, other)
     if alpha != 1:
+        _check_alpha(self, other, alpha)
         return binary(SUB, self, other, {"alpha": alpha})
     return binary(SUB, self, other)
 
@@ -50,6 +74,7 @@ SUB = row("SubBackward0", ["self", "other"], lambda a, b, alpha=1: a - b * alpha
 def rsub(self, other, *, alpha=1):
     """``other - self * alpha``."""
     other = as_operand(other)
+    check_bool_subtraction(self, other)
     if isinstance(other, Tensor):
         return binary(RSUB_TENSOR, self, other, {"alpha": alpha} if alpha != 1 else None)
     return with_scalar(RSUB, self, other, {"alpha": alpha})
@@ -102,8 +127,16 @@ def _rtruediv(self, other):
     return self.reciprocal() * other      # PyTorch: MulBackward0 over ReciprocalBackward0
 
 
+def _check_integer_division(self, other):
+    """Integer division by zero is an error in PyTorch (floating division gives inf/nan)."""
+    o = other._data if isinstance(other, Tensor) else other
+    if not _dt.result_type(self, other).is_floating_point and np.any(np.asarray(o) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
 def _rounded_div(self, other, mode):
     other = as_operand(other)
+    _check_integer_division(self, other)
     o = other._data if isinstance(other, Tensor) else other
     with np.errstate(all="ignore"):
         q = np.floor_divide(self._data, o) if mode == "floor" else np.trunc(
@@ -125,6 +158,7 @@ def _rfloordiv(self, other):
 @variants(operators="__mod__")
 def _mod(self, other):
     other = as_operand(other)
+    _check_integer_division(self, other)
     o = other._data if isinstance(other, Tensor) else other
     dt = _dt.result_type(self, other)
     with np.errstate(all="ignore"):
@@ -264,7 +298,20 @@ def rsqrt(self):
     return self.sqrt().reciprocal()
 
 
-ABS = row("AbsBackward0", ["self"], np.abs, method=("abs", "absolute"),
+def _no_bool(ufunc, kernel):
+    """PyTorch has no bool kernel for these: NotImplementedError, as its dispatcher says."""
+    def forward(a):
+        if a.dtype == np.bool_:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        return ufunc(a)
+    return forward
+
+
+def _sign(a):
+    return a.copy() if a.dtype == np.bool_ else np.sign(a)
+
+
+ABS = row("AbsBackward0", ["self"], _no_bool(np.abs, "abs_cpu"), method=("abs", "absolute"),
           function=("abs", "absolute"), operators="__abs__",
           self=(uses("self"), lambda g, s: g * s.self.sgn()))
 
@@ -272,10 +319,11 @@ ABS = row("AbsBackward0", ["self"], np.abs, method=("abs", "absolute"),
 SGN = row("SgnBackward0", ["self"], np.sign, method="sgn", function="sgn",
           self=(uses(), lambda g, s: zero_tensor_like(g)))
 
-SIGN = row("SignBackward0", ["self"], np.sign, method="sign", function="sign",
+SIGN = row("SignBackward0", ["self"], _sign, method="sign", function="sign",
            self=(uses(), lambda g, s: zeros_like(g)))
 
-FLOOR = row("FloorBackward0", ["self"], np.floor, method="floor", function="floor",
+FLOOR = row("FloorBackward0", ["self"], _no_bool(np.floor, "floor_vml_cpu"), method="floor",
+            function="floor",
             self=(uses(), lambda g, s: zeros_like(g)))
 
 ROUND = row("RoundBackward0", ["self"], np.round, method="round", function="round",
@@ -340,6 +388,12 @@ def _full_like(t, value):
 
 
 def clamp(self, min=None, max=None):
+    bounds = [b for b in (min, max) if b is not None]
+    if any(not isinstance(b, (Tensor, numbers.Number, np.generic)) for b in bounds) or \
+            len({isinstance(b, Tensor) for b in bounds}) > 1:
+        # PyTorch's overloads take two numbers or two tensors
+        raise TypeError("clamp() received an invalid combination of arguments - got (Tensor, "
+                        + ", ".join(_args.type_name(b) for b in bounds) + ")")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -397,6 +451,14 @@ MINIMUM = row("MinimumBackward0", ["self", "other"], np.minimum,
               other=(uses("self", "other"), _minimum_vjp(1)))
 
 
+def _broadcasts(shapes):
+    try:
+        np.broadcast_shapes(*shapes)
+        return True
+    except ValueError:
+        return False
+
+
 def where_method(self, condition, other):
     """``torch.where(condition, self, other)``."""
     other = as_operand(other)
@@ -405,7 +467,16 @@ def where_method(self, condition, other):
         other = scalar_tensor(other, dt)
     else:
         dt = _dt.result_type(self, other)
+    if isinstance(condition, Tensor) and condition._dtype is not _dt.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {condition._dtype.dot_name}")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    shapes = [np.shape(cond), self._data.shape, other._data.shape]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        a, b = (shapes[0], shapes[1]) if _broadcasts(shapes[1:]) else shapes[1:]
+        raise broadcast_error(a, b) from None
     if (self._requires_grad or other._requires_grad) and not isinstance(condition, Tensor):
         condition = wrap(cond, _dt.bool_)
     return apply(WHERE, (self, other), dt, {"condition": cond}, {}, {"condition": condition})
@@ -419,6 +490,9 @@ WHERE = row("WhereBackward0", ["self", "other"],
 
 @variants(function="where")
 def where(condition, input=None, other=None):
+    if not isinstance(condition, Tensor):
+        raise TypeError("where() received an invalid combination of arguments - got "
+                        f"({_args.type_name(condition)}, ...)")
     if input is None and other is None:
         return tuple(wrap(i, _dt.int64) for i in np.nonzero(condition._data))
     if isinstance(input, Tensor):
@@ -434,6 +508,9 @@ def where(condition, input=None, other=None):
 
 @variants(function="add")
 def torch_add(input, other, *, alpha=1):
+    if not isinstance(other, (Tensor, numbers.Number, np.generic)):
+        raise TypeError(f"add(): argument 'other' (position 2) must be Tensor, not "
+                        f"{_args.type_name(other)}")
     if isinstance(input, Tensor):
         return input.add(other, alpha=alpha)
     return binary(ADD, other, input) if alpha == 1 else other.mul(alpha).add(input)
@@ -471,22 +548,28 @@ for _name, _ufunc in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
     variants(method=_name, function=_name, operators=f"__{_name}__")(_compare(_ufunc))
 
 
-def _logical(ufunc):
+def _logical(ufunc, kernel):
     def logical(self, other):
         other = as_operand(other)
+        dt = _dt.result_type(self, other)
+        if dt.is_floating_point:
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{dt.dot_name}\'')
         o = other._data if isinstance(other, Tensor) else other
         data = np.asarray(ufunc(self._data, o))
         return wrap(data, _dt.from_numpy(data.dtype))
     return logical
 
 
-variants(operators=("__and__", "__rand__"))(_logical(np.bitwise_and))
-variants(operators=("__or__", "__ror__"))(_logical(np.bitwise_or))
-variants(operators="__xor__")(_logical(np.bitwise_xor))
+variants(operators=("__and__", "__rand__"))(_logical(np.bitwise_and, "bitwise_and"))
+variants(operators=("__or__", "__ror__"))(_logical(np.bitwise_or, "bitwise_or"))
+variants(operators="__xor__")(_logical(np.bitwise_xor, "bitwise_xor"))
 
 
 @variants(operators="__invert__")
 def _invert(self):
+    if self._dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
     data = np.logical_not(self._data) if self._dtype is _dt.bool_ else np.invert(self._data)
     return wrap(data, self._dtype)
 
@@ -508,10 +591,18 @@ def isfinite(self):
 
 @variants(method="equal", function="equal")
 def equal(self, other) -> bool:
+    _args.tensor_arg("equal", "other", other, 2)
     return self._data.shape == other._data.shape and bool(
         np.array_equal(self._data, other._data))
 
 
 @variants(method="allclose", function="allclose")
 def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    _args.tensor_arg("allclose", "other", other, 2)
+    if other._dtype is not self._dtype:
+        raise RuntimeError(f"{self._dtype.dot_name} did not match {other._dtype.dot_name}")
+    try:
+        np.broadcast_shapes(self._data.shape, other._data.shape)
+    except ValueError:
+        raise broadcast_error(self._data.shape, other._data.shape) from None
     return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))

@@ -40,7 +40,7 @@ MM = row("MmBackward0", ["self", "mat2"], np.matmul, entry=mm, method="mm", func
 def mv(self, vec):
     vec = as_tensor_operand(vec)
     if self._data.ndim != 2 or vec._data.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {vec._data.ndim}, "
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, "
                            f"{self._data.ndim}, {vec._data.ndim}")
     _same_dtype(self, vec)
     n, k = self._data.shape
@@ -100,6 +100,10 @@ BMM = row("BmmBackward0", ["self", "mat2"], np.matmul, entry=bmm, method="bmm", 
 @variants(method=("outer", "ger"), function=("outer", "ger"))
 def outer(self, vec2):
     vec2 = as_tensor_operand(vec2)
+    for name, t in (("self", self), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got "
+                               f"{t._data.ndim}-D")
     return self.reshape(-1, 1) * vec2
 
 

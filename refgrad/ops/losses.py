@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._dispatch import apply, cast
-from ..tensor import broadcast_error
+from ..tensor import Tensor, broadcast_error
 from ._backward import mul_scalar, nll_backward
 from ._numpy import _log, _log1p, _log_sigmoid, _mean, _reduce
 from ._row import row, uses
@@ -154,6 +154,17 @@ NLL = row("NllLossBackward0", ["self"], _nll_forward,
 
 # ================================================================================= entries
 
+def _has_size(target):
+    """The Python losses ask ``target.size()`` first: a number has none."""
+    if not isinstance(target, Tensor):
+        raise AttributeError(f"'{type(target).__name__}' object has no attribute 'size'")
+
+
+def _floating_only(t, kernel):
+    if not t._dtype.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{t._dtype.dot_name}\'')
+
+
 def _check_broadcast(a, b):
     try:
         np.broadcast_shapes(a._data.shape, b._data.shape)
@@ -164,12 +175,17 @@ def _check_broadcast(a, b):
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction="mean", pos_weight=None):
     """mean((1 - y) * x - log_weight * logsigmoid(x)), exact for large logits."""
+    _has_size(target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
     code = _reduction_code(reduction)
     dt = input._dtype if input._dtype is target._dtype else _dt.result_type(input, target)
+    _floating_only(input, "log_sigmoid_cpu")
+    if target._dtype is _dt.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
     if not target._dtype.is_floating_point:
         raise RuntimeError(f"result type {dt.dot_name} can't be cast to the desired output "
                            f"type {target._dtype.dot_name}")
@@ -187,6 +203,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _has_size(target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         warnings.warn(
@@ -200,11 +217,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         input, target = input.expand(shape), target.expand(shape)
     code = _reduction_code(reduction)
     dt = _dt.result_type(input, target)
+    if not dt.is_floating_point:
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{dt.dot_name}\'')
     return apply(MSE, (input, target), dt, {"reduction": code})
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
+    _has_size(target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(
@@ -215,9 +235,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise RuntimeError(f"Found dtype {target._dtype.dot_name} but expected "
                            f"{input._dtype.dot_name}")
     x, y = input._data, target._data
-    if np.any((x < 0) | (x > 1)):
+    if not np.all((x >= 0) & (x <= 1)):         # NaN is out of range too
         raise RuntimeError("all elements of input should be between 0 and 1")
-    if np.any((y < 0) | (y > 1)):
+    if not np.all((y >= 0) & (y <= 1)):
         raise RuntimeError("all elements of target should be between 0 and 1")
     params = {"reduction": code}
     if weight is not None:
@@ -243,6 +263,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if target._dtype is not _dt.int64:
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{target._dtype.dot_name}")
+    _floating_only(input, "nll_loss_out_frame")
     classes = input.shape[1]
     t = target._data
     bad = (t != ignore_index) & ((t < 0) | (t >= classes))

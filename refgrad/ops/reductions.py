@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .. import _args
 from .. import dtypes as _dt
 from .._dispatch import apply, unary
 from ..tensor import RETURN_TYPES, Tensor, dim_index, wrap
@@ -15,17 +16,32 @@ from ._row import INT_TO_FLOAT, row, uses, variants
 from .views import expand_to
 
 
-def _dims(t, dim):
+def _dims(t, dim, fname="sum"):
+    """The reduced dims, wrapped, each once; none for a 0-d tensor (reducing it is a copy),
+    every dim for ``()``."""
     ndim = t._data.ndim
-    if isinstance(dim, int):
-        return (dim_index(dim, ndim),)
-    return tuple(dim_index(d, ndim) for d in dim)
+    if _args.is_int(dim):
+        dims = (dim_index(int(dim), ndim),)
+    else:
+        dims = _args.dim_list(_args.int_list(fname, dim, "dim", varargs=False), ndim,
+                              dim_index)
+    if ndim == 0:
+        return ()
+    return dims or tuple(range(ndim))
+
+
+def _one_dim(fname, dim, ndim):
+    return dim_index(_args.integer(fname, "dim", dim, 1), ndim)
 
 
 # ============================================================================== sum and mean
 
 def _sum(self, dim=None, keepdim=False, *, dtype=None):
     x = self
+    dtype = _args.dtype("sum", dtype)
+    _args.boolean("sum", "keepdim", keepdim)
+    if dim is None and keepdim:
+        dim = ()
     if dtype is not None:
         x = self.to(dtype)
     elif not self._dtype.is_floating_point:
@@ -33,7 +49,7 @@ def _sum(self, dim=None, keepdim=False, *, dtype=None):
     sizes = x._data.shape
     if dim is None:
         return apply(SUM, (x,), x._dtype, None, {"self_sym_sizes": sizes})
-    dims = _dims(x, dim)
+    dims = _dims(x, dim, "sum")
     return apply(SUM_DIM, (x,), x._dtype, {"dim": dims, "keepdim": keepdim},
                  {"dim": dims, "keepdim": keepdim, "self_sym_sizes": sizes})
 
@@ -50,16 +66,21 @@ SUM_DIM = row("SumBackward1", ["self"],
 
 
 def mean(self, dim=None, keepdim=False, *, dtype=None):
+    dtype = _args.dtype("mean", dtype)
+    _args.boolean("mean", "keepdim", keepdim)
+    if dim is None and keepdim:
+        dim = ()
     x = self if dtype is None else self.to(dtype)
     if not x._dtype.is_floating_point:
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be "
+        which = "Input" if dtype is None else "Optional"
+        raise RuntimeError(f"mean(): could not infer output dtype. {which} dtype must be "
                            "either a floating point or complex dtype. Got: "
                            f"{x._dtype.dot_name}")
     sizes, numel = x._data.shape, x._data.size
     if dim is None:
         return apply(MEAN, (x,), x._dtype, None,
                      {"self_sym_sizes": sizes, "self_sym_numel": numel})
-    dims = _dims(x, dim)
+    dims = _dims(x, dim, "mean")
     count = math.prod(sizes[d] for d in dims)
     return apply(MEAN_DIM, (x,), x._dtype, {"dim": dims, "keepdim": keepdim},
                  {"dim": dims, "keepdim": keepdim, "count": count, "self_sym_sizes": sizes,
@@ -88,13 +109,17 @@ def _evenly_to_ties(g, s):
 def _extreme(self, dim, keepdim, name):
     if isinstance(dim, Tensor):
         return self.maximum(dim) if name == "max" else self.minimum(dim)
+    if dim is None and keepdim:
+        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not NoneType")
     if dim is None:
         if self._data.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the "
                                "'dim' argument.")
         return apply(MAX_ALL if name == "max" else MIN_ALL, (self,), self._dtype)
-    d = dim_index(dim, self._data.ndim)
+    d = _one_dim(name, dim, self._data.ndim)
+    _args.boolean(name, "keepdim", keepdim, 2)
+    _check_not_empty(self, name, d)
     pick = np.argmax if name == "max" else np.argmin
     data = self._data if self._data.ndim else self._data.reshape(1)
     indices = np.expand_dims(pick(data, axis=d), d)           # keepdim shape
@@ -111,12 +136,26 @@ def _extreme(self, dim, keepdim, name):
     return RETURN_TYPES[name]((values_t, indices_t))
 
 
-def _max(self, dim=None, keepdim=False):
-    return _extreme(self, dim, keepdim, "max")
+_ALL = object()     # max() over every element: no dim given (an explicit None is refused)
 
 
-def _min(self, dim=None, keepdim=False):
-    return _extreme(self, dim, keepdim, "min")
+def _max(self, dim=_ALL, keepdim=_ALL):
+    return _extreme(self, _no_dim(dim, "max", keepdim), keepdim is True, "max")
+
+
+def _min(self, dim=_ALL, keepdim=_ALL):
+    return _extreme(self, _no_dim(dim, "min", keepdim), keepdim is True, "min")
+
+
+def _no_dim(dim, name, keepdim):
+    if keepdim is not _ALL:
+        _args.boolean(name, "keepdim", keepdim, 2)
+    if dim is None and keepdim is not _ALL:
+        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not NoneType")
+    if dim is None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        "(NoneType)")
+    return None if dim is _ALL else dim
 
 
 MAX_ALL = row("MaxBackward1", ["self"], lambda a: np.asarray(a.max()),
@@ -149,8 +188,27 @@ def _amax_vjp(g, s):
     return (unsqueeze_dims(g, s.dim, s.keepdim) / count).where(mask, 0.0)
 
 
+def _check_not_empty(t, fname, dim=None):
+    """PyTorch refuses to find an extreme among no elements."""
+    if dim is None and t._data.size == 0:
+        error = IndexError if fname.startswith("arg") else RuntimeError
+        raise error(f"{fname}(): Expected reduction dim to be specified for input.numel() == 0."
+                    + ("" if error is IndexError else
+                       " Specify the reduction dim with the 'dim' argument."))
+    if dim is not None and t._data.ndim and t._data.shape[dim] == 0:
+        raise IndexError(f"{fname}(): Expected reduction dim {dim} to have non-zero size.")
+
+
 def _amax(row_, t, dim, keepdim):
-    dims = _dims(t, dim) if dim != () else tuple(range(t._data.ndim))
+    fname = "amax" if row_ is AMAX else "amin"
+    if dim is None:
+        dim = ()
+    _args.boolean(fname, "keepdim", keepdim)
+    dims = _dims(t, dim, fname)
+    if dim == () or dim == []:
+        _check_not_empty(t, fname)
+    for d in dims:
+        _check_not_empty(t, fname, d)
     return apply(row_, (t,), t._dtype, {"dim": dims, "keepdim": keepdim})
 
 
@@ -174,10 +232,18 @@ AMIN = row("AminBackward0", ["self"], lambda a, dim, keepdim: np.asarray(
 
 
 def _arg(fn):
+    fname = fn.__name__
+
     def entry(self, dim=None, keepdim=False):
+        _args.boolean(fname, "keepdim", keepdim)
         if dim is None:
-            return wrap(np.asarray(fn(self._data), np.int64), _dt.int64)
-        d = dim_index(dim, self._data.ndim)
+            _check_not_empty(self, fname)
+            found = np.asarray(fn(self._data), np.int64)
+            return wrap(found.reshape((1,) * self._data.ndim) if keepdim else found, _dt.int64)
+        d = _one_dim(fname, dim, self._data.ndim)
+        _check_not_empty(self, fname, d)
+        if self._data.ndim == 0:
+            return wrap(np.asarray(0, np.int64), _dt.int64)
         return wrap(np.asarray(fn(self._data, axis=d, keepdims=keepdim), np.int64),
                     _dt.int64)
     return entry
@@ -189,24 +255,36 @@ variants(method="argmin", function="argmin")(_arg(np.argmin))
 
 @variants(method="any", function="any")
 def _any(self, dim=None, keepdim=False):
-    return wrap(np.asarray(self._data.any(axis=dim, keepdims=keepdim)), _dt.bool_)
+    axis = None if dim is None else _dims(self, dim, "any")
+    return wrap(np.asarray(self._data.any(axis=axis, keepdims=keepdim)), _dt.bool_)
 
 
 @variants(method="all", function="all")
 def _all(self, dim=None, keepdim=False):
-    return wrap(np.asarray(self._data.all(axis=dim, keepdims=keepdim)), _dt.bool_)
+    axis = None if dim is None else _dims(self, dim, "all")
+    return wrap(np.asarray(self._data.all(axis=axis, keepdims=keepdim)), _dt.bool_)
 
 
 # ==================================================================== softmax and log_softmax
 
+def _softmax_input(self, dim, dtype, fname):
+    d = _one_dim(fname, dim, self._data.ndim)
+    x = self if dtype is None else self.to(_args.dtype(fname, dtype))
+    if not x._dtype.is_floating_point:
+        last = "lastdim_" if d == max(x._data.ndim - 1, 0) else ""
+        raise NotImplementedError(f'"{fname}_{last}kernel_impl" not implemented for '
+                                  f"'{x._dtype.dot_name}'")
+    return x, d
+
+
 def softmax(self, dim, dtype=None):
-    x = self if dtype is None else self.to(dtype)
-    return unary(SOFTMAX, x, {"dim": dim_index(dim, x._data.ndim)})
+    x, d = _softmax_input(self, dim, dtype, "softmax")
+    return unary(SOFTMAX, x, {"dim": d})
 
 
 def log_softmax(self, dim, dtype=None):
-    x = self if dtype is None else self.to(dtype)
-    return unary(LOG_SOFTMAX, x, {"dim": dim_index(dim, x._data.ndim)})
+    x, d = _softmax_input(self, dim, dtype, "log_softmax")
+    return unary(LOG_SOFTMAX, x, {"dim": d})
 
 
 SOFTMAX = row("SoftmaxBackward0", ["self"], _softmax, promotion=INT_TO_FLOAT,

@@ -6,7 +6,9 @@ import math
 
 import numpy as np
 
+from .. import _args
 from .. import dtypes as _dt
+from ..dtypes import type_name
 from .._dispatch import apply, view as _view
 from ..autograd.graph import record, sum_to
 from ..tensor import Tensor, check_device, dim_index, shape_str, wrap
@@ -16,15 +18,21 @@ from ._row import row, uses, variants
 # ================================================================================ reshaping
 
 
-def _shape_arg(t, shape):
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-        shape = tuple(shape[0])
-    shape = tuple(int(s) for s in shape)
+def _shape_arg(t, shape, fname="reshape"):
+    shape = _args.int_list(fname, shape, "shape" if fname == "reshape" else "size")
     size = t._data.size
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
+    for index, extent in enumerate(shape):
+        if extent < -1:
+            raise RuntimeError(f"invalid shape dimension {extent} at index {index} of shape "
+                               f"{shape_str(shape)}")
     known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
+        if size == 0 and known == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape "
+                               f"{shape_str(shape)} because the unspecified dimension size -1 "
+                               "can be any value and is ambiguous")
         if known == 0 or size % known:
             raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size "
                                f"{size}")
@@ -37,7 +45,7 @@ def _shape_arg(t, shape):
 def view(self, *shape):
     if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
         raise RuntimeError("view(dtype) is not supported")
-    shape = _shape_arg(self, shape)
+    shape = _shape_arg(self, shape, "view")
     data = self._data.view()
     try:
         data.shape = shape
@@ -99,6 +107,8 @@ def flatten(self, start_dim=0, end_dim=-1):
         return self.reshape(1)
     s = dim_index(start_dim, ndim)
     e = dim_index(end_dim, ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
         return self
     shape = self._data.shape
@@ -136,12 +146,12 @@ def contiguous(self):
 
 
 def to(self, *args, **kwargs):
-    dtype = kwargs.pop("dtype", None)
+    dtype = _args.dtype("to", kwargs.pop("dtype", None))
     check_device(kwargs.pop("device", None))
     copy = kwargs.pop("copy", False)
     for arg in args:
-        if isinstance(arg, _dt.dtype):
-            dtype = arg
+        if isinstance(arg, _dt.dtype) or arg in (float, int, bool):
+            dtype = _args.dtype("to", arg)
         elif isinstance(arg, Tensor):
             dtype = arg._dtype
         else:
@@ -170,7 +180,12 @@ TO_COPY = row("ToCopyBackward0", ["self"], lambda a, dtype: a.astype(dtype), ent
 def type_(self, dtype=None):
     if dtype is None:
         return f"torch.{self._dtype.legacy_name}"
-    return self.to(dtype)
+    if isinstance(dtype, str):
+        by_name = {type_name(d): d for d in _dt.ALL}
+        if dtype not in by_name:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = by_name[dtype]
+    return self.to(_args.dtype("type", dtype))
 
 
 @variants(method="type_as")
@@ -192,8 +207,10 @@ for _name, _dtype in (("float", _dt.float32), ("double", _dt.float64), ("long", 
 
 def transpose(self, dim0, dim1):
     n = self._data.ndim
-    d0, d1 = dim_index(dim0, n), dim_index(dim1, n)
-    return _view(TRANSPOSE, self, np.swapaxes(self._data, d0, d1), {"dim0": d0, "dim1": d1})
+    d0 = dim_index(_args.integer("transpose", "dim0", dim0, 1), n)
+    d1 = dim_index(_args.integer("transpose", "dim1", dim1, 2), n)
+    data = np.swapaxes(self._data, d0, d1) if n else self._data.view()
+    return _view(TRANSPOSE, self, data, {"dim0": d0, "dim1": d1})
 
 
 TRANSPOSE = row("TransposeBackward0", ["self"], lambda a, dim0, dim1: np.swapaxes(a, dim0, dim1),
@@ -214,10 +231,12 @@ T = row("TBackward0", ["self"], lambda a: a.T, entry=t, method="t", function="t"
 
 
 def permute(self, *dims):
-    if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
-        dims = tuple(dims[0])
+    dims = _args.int_list("permute", dims, "dims")
     n = self._data.ndim
-    dims = tuple(dim_index(d, n) for d in dims)
+    if len(dims) == n:
+        dims = tuple(dim_index(d, n) for d in dims)
+        if len(set(dims)) != n:
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
     if sorted(dims) != list(range(n)):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input "
                            "does not match the length of the desired ordering of "
@@ -233,7 +252,9 @@ PERMUTE = row("PermuteBackward0", ["self"], lambda a, dims: np.transpose(a, dims
 # =================================================================== squeeze and unsqueeze
 
 
-def squeeze(self, dim=None):
+def squeeze(self, dim=None, *more_dims):
+    if more_dims:
+        dim = (dim, *more_dims)          # squeeze(0, 1): the dims as varargs
     sizes = {"self_sym_sizes": self._data.shape}
     if dim is None:
         return _view(SQUEEZE, self, np.squeeze(self._data), sizes)
@@ -243,7 +264,7 @@ def squeeze(self, dim=None):
         data = np.squeeze(self._data, d) if n and self._data.shape[d] == 1 else \
             self._data.view()
         return _view(SQUEEZE_DIM, self, data, {"dim": d, **sizes})
-    ds = tuple(dim_index(x, n) for x in dim)
+    ds = _args.dim_list(_args.int_list("squeeze", dim, "dim", varargs=False), n, dim_index)
     drop = tuple(x for x in ds if n and self._data.shape[x] == 1)
     return _view(SQUEEZE_DIMS, self, np.squeeze(self._data, drop), {"dim": ds, **sizes})
 
@@ -274,7 +295,7 @@ SQUEEZE_INPLACE = row("SqueezeBackward4", ["self"], lambda a, dim: np.squeeze(a,
 
 
 def unsqueeze(self, dim):
-    d = dim_index(dim, self._data.ndim + 1)
+    d = dim_index(_args.integer("unsqueeze", "dim", dim, 1), self._data.ndim + 1)
     shape = self._data.shape
     # inserting a size-1 dimension never needs a copy (np.expand_dims is slower)
     return _view(UNSQUEEZE, self, self._data.reshape(shape[:d] + (1,) + shape[d:]), {"dim": d})
@@ -288,8 +309,7 @@ UNSQUEEZE = row("UnsqueezeBackward0", ["self"], lambda a, dim: np.expand_dims(a,
 
 
 def expand(self, *sizes):
-    if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)):
-        sizes = tuple(sizes[0])
+    sizes = _args.int_list("expand", sizes)
     shape = self._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(
@@ -344,11 +364,12 @@ def select(self, dim, index):
     n = self._data.ndim
     if n == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = dim_index(dim, n)
+    d = dim_index(_args.integer("select", "dim", dim, 1), n)
+    index = _args.integer("select", "index", index, 2)
     size = self._data.shape[d]
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {d} with size "
-                         f"{size}")
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{shape_str(self._data.shape)} at dimension {d}")
     key = (slice(None),) * d + (index + size if index < 0 else index,)
     return _view(SELECT, self, self._data[key],
                  {"self_sym_sizes": self._data.shape, "index_key": key, "dim": d,
@@ -362,7 +383,21 @@ SELECT = row("SelectBackward0", ["self"], lambda a, key: a[key], entry=select,
 
 
 def narrow(self, dim, start, length):
-    d = dim_index(dim, self._data.ndim)
+    if self._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = dim_index(_args.integer("narrow", "dim", dim, 1), self._data.ndim)
+    start = _args.integer("narrow", "start", start, 2)
+    length = _args.integer("narrow", "length", length, 3)
+    size = self._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    start = start + size if start < 0 else start
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
     key = (slice(None),) * d + (slice(start, start + length),)
     return _view(SLICE, self, self._data[key],
                  {"self_sym_sizes": self._data.shape, "index_key": key})
@@ -380,17 +415,33 @@ INDEX = row("IndexBackward0", ["self"], lambda a, key: a[key],
 
 @variants(method="unbind", function="unbind")
 def unbind(self, dim=0):
+    if self._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    dim = dim_index(_args.integer("unbind", "dim", dim, 1), self._data.ndim)
     return tuple(self.select(dim, i) for i in range(self._data.shape[dim]))
 
 
 @variants(method="split", function="split")
 def split(self, split_size, dim=0):
-    d = dim_index(dim, self._data.ndim)
+    if self._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = dim_index(_args.integer("split", "dim", dim, 2), self._data.ndim)
     size = self._data.shape[d]
-    if isinstance(split_size, int):
-        sizes = [min(split_size, size - s) for s in range(0, size, split_size)]
+    if _args.is_int(split_size):
+        split_size = int(split_size)
+        if split_size < 0:
+            raise RuntimeError("split expects split_size be non-negative, but got "
+                               f"split_size={split_size}")
+        if split_size == 0 and size != 0:
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {size}")
+        sizes = [min(split_size, size - s) for s in range(0, size, split_size or 1)]
     else:
-        sizes = list(split_size)
+        sizes = list(_args.int_list("split", split_size, "split_size", varargs=False))
+        if sum(sizes) != size or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={shape_str(sizes)}")
     out, start = [], 0
     for s in sizes:
         out.append(self.narrow(d, start, s))
@@ -400,6 +451,11 @@ def split(self, split_size, dim=0):
 
 @variants(method="chunk", function="chunk")
 def chunk(self, chunks, dim=0):
+    if self._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    chunks = _args.integer("chunk", "chunks", chunks, 1)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = self._data.shape[dim_index(dim, self._data.ndim)]
     return self.split(-(-size // chunks), dim)
 
@@ -426,11 +482,32 @@ def _common_dtype(tensors):
     return _dt.result_type(*tensors) if any(t._dtype is not ref for t in tensors) else ref
 
 
+def _tensor_list(fname, tensors):
+    """A ``tensors`` argument: a tuple or list of tensors, as PyTorch checks it."""
+    if not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {_args.type_name(tensors)}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{_args.type_name(t)}")
+    return list(tensors)
+
+
 @variants(function=("cat", "concat", "concatenate"))
 def cat(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = _tensor_list("cat", tensors)
+    dim = _args.integer("cat", "dim", dim)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
+    # PyTorch's legacy rule: 1-d empty tensors are skipped whatever the others' shapes
+    kept = [t for t in tensors if t._data.shape != (0,)]
+    if kept and len(kept) != len(tensors):
+        tensors = kept
     ref = tensors[0]
     d = dim_index(dim, ref._data.ndim)
     for i, t in enumerate(tensors[1:], 1):
@@ -458,7 +535,8 @@ CAT = row("CatBackward0", ["tensors"], lambda *arrays, dim: np.concatenate(array
 
 @variants(function="stack")
 def stack(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
+    dim = _args.integer("stack", "dim", dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     ref = tensors[0]

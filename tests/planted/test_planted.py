@@ -124,6 +124,15 @@ PLANTED = [
                     "bce::value_and_grad[*]"),
     ),
     Planted(
+        "misuse_wrong_errors",
+        subset=("misuse::*",),
+        must_diverge={"misuse::misuse[factories]": {"torch.ones(-1)", "torch.zeros(2, -1)"},
+                      "misuse::misuse[ranges_and_seeds]": {"torch.arange(10, 0, 1)"}},
+        must_match=("misuse::misuse[views]", "misuse::misuse[autograd]",
+                    "misuse::misuse[reductions]"),
+        unchanged={"misuse::misuse[factories]": {"torch.ones(2.5)", "torch.eye(-1)"}},
+    ),
+    Planted(
         "missing_function",
         subset=("ops::maximum[*]", "ops::minimum[*]", "graph::unary[*]"),
         must_diverge={"ops::maximum[*]": set(), "graph::unary[maximum]": set()},
