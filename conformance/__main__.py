@@ -30,6 +30,12 @@ import tempfile
 from pathlib import Path
 
 import conformance
+from conformance import console
+
+if __name__ == "__main__" and console.missing_dependencies():
+    # python -m conformance without the harness's extra: name it, as the console script does
+    sys.exit(console.main())
+
 from conformance.pytest_plugin.options import (
     DEFAULT_CASES,
     DEFAULT_JSON,
