@@ -7,7 +7,8 @@ from . import autograd, dtypes, nn, ops
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .dtypes import bool_ as bool
-from .dtypes import dtype, float32, float64, get_default_dtype, int32, int64
+from .dtypes import (bfloat16, dtype, float16, float32, float64, get_default_dtype, int32,
+                     int64)
 from .dtypes import promote_types, set_default_dtype
 from .factories import (Generator, arange, as_tensor, asarray, default_generator, empty,
                         empty_like, eye, from_numpy, full, full_like, initial_seed, is_tensor,
@@ -21,6 +22,7 @@ globals().update(_FUNCTIONS)
 
 float = float32
 double = float64
+half = float16
 long = int64
 int = int32
 

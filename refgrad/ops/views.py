@@ -155,7 +155,11 @@ def cast_to(t, dtype):
     """A copy in ``dtype``; only a floating result stays differentiable. Not through
     ``_dispatch.apply``: an integral result records no node, and the cast is not made
     error-quiet as forwards are (its overflow warnings stay as they were)."""
-    out = wrap(t._data.astype(dtype.np), dtype)
+    if dtype.is_floating_point:     # a float too large for a narrower float becomes inf
+        with np.errstate(over="ignore"):
+            out = wrap(t._data.astype(dtype.np), dtype)
+    else:
+        out = wrap(t._data.astype(dtype.np), dtype)
     if t._requires_grad and dtype.is_floating_point:
         record(TO_COPY, out, (t,), {"dtype": dtype})
     return out
@@ -185,7 +189,8 @@ def _cast_method(dtype):
 
 
 for _name, _dtype in (("float", _dt.float32), ("double", _dt.float64), ("long", _dt.int64),
-                      ("int", _dt.int32), ("bool", _dt.bool_)):
+                      ("int", _dt.int32), ("bool", _dt.bool_), ("half", _dt.float16),
+                      ("bfloat16", _dt.bfloat16)):
     variants(method=_name)(_cast_method(_dtype))
 
 # ========================================================================= transposing
