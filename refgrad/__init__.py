@@ -3,7 +3,7 @@
 ``import refgrad as torch`` runs tutorial-level autograd code and prints what PyTorch prints.
 This module only re-exports.
 """
-from . import autograd, dtypes, nn, ops
+from . import autograd, dtypes, linalg, nn, ops
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .dtypes import bool_ as bool

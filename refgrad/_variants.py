@@ -9,7 +9,7 @@ which calls the method on its first argument, as PyTorch's functions do.
 from __future__ import annotations
 
 from . import dtypes as _dt
-from . import factories
+from . import _keywords, factories
 from ._dispatch import entry_of
 from ._indexing import getitem
 from ._inplace import inplace
@@ -72,3 +72,6 @@ def result_type(tensor1, tensor2):
 
 FUNCTIONS["numel"] = numel
 FUNCTIONS["result_type"] = result_type
+
+# keepdims= and out= for the ops PyTorch's parser gives them to (refgrad._keywords)
+_keywords.install(Tensor, FUNCTIONS)
