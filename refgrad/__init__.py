@@ -3,7 +3,10 @@
 ``import refgrad as torch`` runs tutorial-level autograd code and prints what PyTorch prints.
 This module only re-exports.
 """
-from . import autograd, dtypes, linalg, nn, ops
+from . import accelerator, autograd, cuda, dtypes, linalg, nn, ops
+from ._devices import get_default_device, set_default_device
+from ._legacy import (BFloat16Tensor, BoolTensor, DoubleTensor, FloatTensor, HalfTensor,
+                      IntTensor, LongTensor, Variable)
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .dtypes import bool_ as bool
@@ -19,6 +22,9 @@ from .tensor import Size, Tensor, device
 
 # torch.add, torch.exp, torch.cat ...: every op's function variant (refgrad._variants)
 globals().update(_FUNCTIONS)
+
+autograd.Variable = Variable     # PyTorch's legacy spelling: it makes a plain Tensor
+del Variable
 
 float = float32
 double = float64

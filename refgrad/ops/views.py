@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._dispatch import apply, view as _view
+from .._legacy import dtype_of
 from ..autograd.graph import record, sum_to
 from ..tensor import Tensor, check_device, dim_index, shape_str, wrap
 from ._backward import index_backward, keep_mask
@@ -174,7 +175,7 @@ TO_COPY = row("ToCopyBackward0", ["self"], lambda a, dtype: a.astype(dtype), ent
 def type_(self, dtype=None):
     if dtype is None:
         return f"torch.{self._dtype.legacy_name}"
-    return self.to(dtype)
+    return self.to(dtype_of(dtype))     # torch.LongTensor, 'torch.LongTensor' or a dtype
 
 
 @variants(method="type_as")
