@@ -3,7 +3,7 @@
 ``import refgrad as torch`` runs tutorial-level autograd code and prints what PyTorch prints.
 This module only re-exports.
 """
-from . import accelerator, autograd, cuda, dtypes, linalg, nn, ops
+from . import accelerator, autograd, cuda, dtypes, linalg, nn, ops, serialization
 from ._devices import get_default_device, set_default_device
 from ._legacy import (BFloat16Tensor, BoolTensor, DoubleTensor, FloatTensor, HalfTensor,
                       IntTensor, LongTensor, Variable)
@@ -18,6 +18,7 @@ from .factories import (Generator, arange, as_tensor, asarray, default_generator
                         linspace, manual_seed, ones, ones_like, rand, rand_like, randint, randn,
                         randn_like, seed, tensor, zeros, zeros_like)
 from ._variants import FUNCTIONS as _FUNCTIONS
+from .serialization import load, save
 from .tensor import Size, Tensor, device
 
 # torch.add, torch.exp, torch.cat ...: every op's function variant (refgrad._variants)
