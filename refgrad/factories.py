@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from . import _ranges
 from . import dtypes as _dt
 from .tensor import Tensor, check_device
 from .tensor import wrap as _wrap
@@ -227,15 +228,14 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     start, end, step = (float(v) if isinstance(v, Tensor) else v for v in values)
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    count = max(math.ceil((end - start) / step), 0)
-    data = (start + step * np.arange(count, dtype=np.float64)).astype(dtype.np)
+    data = _ranges.arange_values(start, step, _ranges.arange_count(start, end, step), dtype.np)
     return _finish(_wrap(data, dtype), requires_grad)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     check_device(device)
     d = dtype or _dt.get_default_dtype()
-    return _finish(_wrap(np.linspace(start, end, steps).astype(d.np), d), requires_grad)
+    return _finish(_wrap(_ranges.linspace_values(start, end, steps, d.np), d), requires_grad)
 
 
 # ------------------------------------------------------------------------------- random
