@@ -19,7 +19,6 @@ def case_variable_is_a_tensor(torch, device):
     return {"Variable(y)": flags(v), "values": v, "not the same object": v is not y,
             "shares the version counter": v._version == y._version,
             "requires_grad=True": flags(w), "isinstance": isinstance(x, Variable),
-            "is a Tensor": isinstance(v, torch.Tensor),
             "volatile": observe.warnings(lambda: Variable(x.detach(), volatile=True)),
             "from a list": observe.error(lambda: Variable([1, 2])),
             "ints with grad": observe.error(lambda: Variable(
