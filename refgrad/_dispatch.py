@@ -51,7 +51,8 @@ def forward(row, arrays, params=None):
     broadcasting message. float16 and bfloat16 operands are computed in float32, as PyTorch's
     CPU kernels do; the caller rounds the result once to the op's dtype."""
     for a in arrays:
-        if type(a) is _ndarray and a.dtype in _LOW_PRECISION:
+        # (itemsize first: the cheap test that rules out every other dtype)
+        if type(a) is _ndarray and a.itemsize == 2 and a.dtype in _LOW_PRECISION:
             arrays = _widened(arrays)
             break
     try:

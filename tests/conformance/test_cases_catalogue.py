@@ -16,7 +16,8 @@ from conformance import observe, opdb
 from conformance.case import collect
 
 AREAS = {"tutorial", "bce", "graph", "accumulation", "retain_graph", "grad_mode", "detach",
-         "jacobian", "autograd_grad", "hooks", "promotion", "printing", "errors", "ops", "edges"}
+         "jacobian", "autograd_grad", "hooks", "promotion", "printing", "errors", "ops", "edges",
+         "tensor_api", "devices", "legacy"}
 
 
 @functools.lru_cache(maxsize=None)
