@@ -255,7 +255,8 @@ RANGES = {
 @parametrize("expression", list(RANGES))
 def case_ranges(torch, device, expression):
     t = RANGES[expression](torch, device)
-    return {"values": t, "dtype": str(t.dtype), "list": t.tolist()}
+    # values compared within the dtype's tolerance: a CUDA lane's kernels may round otherwise
+    return {"values": t, "dtype": str(t.dtype), "shape": tuple(t.shape)}
 
 
 # ---------------------------------------------------------------------------- save/load
