@@ -3,24 +3,33 @@
 ``import refgrad as torch`` runs tutorial-level autograd code and prints what PyTorch prints.
 This module only re-exports.
 """
-from . import autograd, dtypes, nn, ops, optim
+from . import accelerator, autograd, cuda, dtypes, linalg, nn, ops, optim, serialization
+from ._devices import get_default_device, set_default_device
+from ._legacy import (BFloat16Tensor, BoolTensor, DoubleTensor, FloatTensor, HalfTensor,
+                      IntTensor, LongTensor, Variable)
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .dtypes import bool_ as bool
-from .dtypes import dtype, float32, float64, get_default_dtype, int32, int64
+from .dtypes import (bfloat16, dtype, float16, float32, float64, get_default_dtype, int32,
+                     int64)
 from .dtypes import promote_types, set_default_dtype
 from .factories import (Generator, arange, as_tensor, asarray, default_generator, empty,
                         empty_like, eye, from_numpy, full, full_like, initial_seed, is_tensor,
                         linspace, manual_seed, ones, ones_like, rand, rand_like, randint, randn,
                         randn_like, seed, tensor, zeros, zeros_like)
 from ._variants import FUNCTIONS as _FUNCTIONS
+from .serialization import load, save
 from .tensor import Size, Tensor, device
 
 # torch.add, torch.exp, torch.cat ...: every op's function variant (refgrad._variants)
 globals().update(_FUNCTIONS)
 
+autograd.Variable = Variable     # PyTorch's legacy spelling: it makes a plain Tensor
+del Variable
+
 float = float32
 double = float64
+half = float16
 long = int64
 int = int32
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import numbers
-import re
 
 import numpy as np
 
@@ -17,8 +16,6 @@ from . import dtypes as _dt
 
 _INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
 _PY_DTYPES = {builtins.float: _dt.float64, builtins.int: _dt.int64, builtins.bool: _dt.bool_}
-DEVICE_TYPES = ("cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, "
-                "lazy, vulkan, mps, meta, hpu, mtia, privateuseone")
 
 
 def type_name(value) -> str:
@@ -164,20 +161,6 @@ def dim_list(dims: tuple, ndim: int, wrap) -> tuple[int, ...]:
             raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
         seen.append(w)
     return tuple(seen)
-
-
-def device_string(text: str) -> tuple[str, int | None]:
-    """``'cpu'``, ``'cuda:1'`` ... parsed as PyTorch parses a device string: (type, index)."""
-    if text == "":
-        raise RuntimeError("Device string must not be empty")
-    match = re.fullmatch(r"([a-zA-Z_]+)(?::(0|[1-9][0-9]*))?", text)
-    if match is None:
-        raise RuntimeError(f"Invalid device string: '{text}'")
-    name, index = match.groups()
-    if name not in DEVICE_TYPES.split(", "):
-        raise RuntimeError(f"Expected one of {DEVICE_TYPES} device type at start of device "
-                           f"string: {text}")
-    return name, None if index is None else int(index)
 
 
 def device_arg(fname: str, value) -> None:

@@ -37,9 +37,24 @@ _STATE = _grad_mode.STATE
 call_quietly = _numpy_errors.call_quietly
 
 
+_LOW_PRECISION = frozenset(d.np for d in _dt.LOW_PRECISION)
+_FLOAT32 = np.dtype(np.float32)
+
+
+def _widened(arrays):
+    return tuple(a.astype(_FLOAT32) if type(a) is _ndarray and a.dtype in _LOW_PRECISION
+                 else a for a in arrays)
+
+
 def forward(row, arrays, params=None):
     """The row's NumPy forward, silent about floating-point errors, with PyTorch's
-    broadcasting message."""
+    broadcasting message. float16 and bfloat16 operands are computed in float32, as PyTorch's
+    CPU kernels do; the caller rounds the result once to the op's dtype."""
+    for a in arrays:
+        # (itemsize first: the cheap test that rules out every other dtype)
+        if type(a) is _ndarray and a.itemsize == 2 and a.dtype in _LOW_PRECISION:
+            arrays = _widened(arrays)
+            break
     try:
         if params:
             out = call_quietly(row.forward, *arrays, **params)

@@ -12,6 +12,7 @@ import dataclasses
 import math
 from typing import Any
 
+import ml_dtypes
 import numpy as np
 
 __all__ = ["format_tensor", "set_printoptions", "get_printoptions", "PRINT_OPTS"]
@@ -39,6 +40,7 @@ _PROFILES: dict[str, tuple[int, float, int, int]] = {
 
 _NUMPY_DTYPES: dict[str, type] = {
     "float16": np.float16,
+    "bfloat16": ml_dtypes.bfloat16,
     "float32": np.float32,
     "float64": np.float64,
     "int8": np.int8,
@@ -50,7 +52,7 @@ _NUMPY_DTYPES: dict[str, type] = {
     "complex64": np.complex64,
     "complex128": np.complex128,
 }
-_FLOATING = frozenset({"float16", "float32", "float64"})
+_FLOATING = frozenset({"float16", "bfloat16", "float32", "float64"})
 _COMPLEX = frozenset({"complex64", "complex128"})
 
 _PREFIX = "tensor("

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _args
 from . import dtypes as _dt
-from . import factories
+from . import _keywords, factories
 from ._dispatch import entry_of
 from ._indexing import getitem
 from ._inplace import inplace
@@ -108,3 +108,6 @@ def result_type(tensor1, tensor2):
 
 FUNCTIONS["numel"] = numel
 FUNCTIONS["result_type"] = result_type
+
+# keepdims= and out= for the ops PyTorch's parser gives them to (refgrad._keywords)
+_keywords.install(Tensor, FUNCTIONS)

@@ -1,11 +1,14 @@
 """dtype objects and PyTorch's type-promotion rules.
 
-Five dtypes: bool < int32 < int64 < float32 < float64. Promotion between two dtypes is the
-larger of the two in that order (the order happens to be linear for these five). What makes
-PyTorch's rules special is *which* operands take part, see :func:`result_type`.
+Seven dtypes: bool < int32 < int64 < float16, bfloat16 < float32 < float64. Promotion between
+two dtypes is the larger of the two in that order, except that float16 and bfloat16 meet at
+float32 (neither holds the other: float16 has more mantissa bits, bfloat16 float32's range).
+bfloat16 arrays are ``ml_dtypes.bfloat16`` arrays. What makes PyTorch's rules special is
+*which* operands take part, see :func:`result_type`.
 """
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 # categories: a python scalar or a 0-d tensor only matters when its category is higher
@@ -44,10 +47,15 @@ class dtype:
 bool_ = dtype("bool", np.bool_, 0, BOOL, "BoolTensor", "bool", "Bool")
 int32 = dtype("int32", np.int32, 1, INT, "IntTensor", "int", "Int")
 int64 = dtype("int64", np.int64, 2, INT, "LongTensor", "long int", "Long")
-float32 = dtype("float32", np.float32, 3, FLOAT, "FloatTensor", "float", "Float")
-float64 = dtype("float64", np.float64, 4, FLOAT, "DoubleTensor", "double", "Double")
+float16 = dtype("float16", np.float16, 3, FLOAT, "HalfTensor", "c10::Half", "Half")
+bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, 3, FLOAT, "BFloat16Tensor", "c10::BFloat16",
+                 "BFloat16")
+float32 = dtype("float32", np.float32, 4, FLOAT, "FloatTensor", "float", "Float")
+float64 = dtype("float64", np.float64, 5, FLOAT, "DoubleTensor", "double", "Double")
 
-ALL = (bool_, int32, int64, float32, float64)
+ALL = (bool_, int32, int64, float16, bfloat16, float32, float64)
+# the 16-bit floats: PyTorch's CPU kernels compute them in float32 and round once
+LOW_PRECISION = (float16, bfloat16)
 _BY_NP = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 
@@ -57,7 +65,7 @@ def _by_name(name):
 
 
 def from_numpy(np_dtype) -> dtype:
-    """The dtype of a NumPy array; other NumPy types map to the nearest of the five."""
+    """The dtype of a NumPy array; other NumPy types map to the nearest of the seven."""
     found = _BY_NP.get(np_dtype)
     if found is not None:
         return found
@@ -109,6 +117,8 @@ def promote_types(a: dtype, b: dtype) -> dtype:
                 f"{kind.__module__.split('.')[0]}.{kind.__name__}"
             raise TypeError(f"promote_types(): argument 'type{position}' (position {position}) "
                             f"must be torch.dtype, not {name}")
+    if a.rank == b.rank and a is not b:     # float16 with bfloat16
+        return float32
     return a if a.rank >= b.rank else b
 
 

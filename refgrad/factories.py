@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from . import _args
+from . import _args, _ranges
 from . import dtypes as _dt
 from .tensor import Tensor, check_device
 from .tensor import wrap as _wrap
@@ -302,8 +302,8 @@ def arange(start, end=_NO_END, step=1, *, dtype=None, device=None, requires_grad
             dtype = _dt.int64
     start, end, step = (float(v) if isinstance(v, Tensor) else v for v in values)
     _check_range(start, end, step, dtype)
-    count = max(math.ceil((end - start) / step), 0) if math.isfinite(step) else 0
-    data = (start + step * np.arange(count, dtype=np.float64)).astype(dtype.np)
+    count = _ranges.arange_count(start, end, step) if math.isfinite(step) else 0
+    data = _ranges.arange_values(start, step, count, dtype.np)
     return _finish(_wrap(data, dtype), requires_grad, "arange")
 
 
@@ -345,7 +345,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
         raise RuntimeError("number of steps must be non-negative")
     if d is _dt.bool_:
         raise NotImplementedError('"linspace_cpu" not implemented for \'Bool\'')
-    return _finish(_wrap(np.linspace(start, end, steps).astype(d.np), d), requires_grad)
+    return _finish(_wrap(_ranges.linspace_values(start, end, steps, d.np), d), requires_grad)
 
 
 # ------------------------------------------------------------------------------- random

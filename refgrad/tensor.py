@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _args
 from . import dtypes as _dt
+from ._devices import CPU, NO_CUDA, check_device, device  # noqa: F401 (re-exported)
 from .autograd import engine as _engine
 from .autograd import grad_mode as _grad_mode
 from .autograd.graph import RemovableHandle
@@ -64,64 +65,6 @@ class Size(tuple):
 
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
-
-
-class device:
-    """Only the CPU exists here: ``device('cpu')`` (also ``'cpu:0'``)."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        elif isinstance(type, str):
-            name, number = _args.device_string(type)
-            if number is not None and index is not None:
-                raise RuntimeError("type (string) must not include an index because index "
-                                   f"was passed explicitly: {type}")
-            index = number if number is not None else index
-        elif isinstance(type, int) and type < 0:
-            raise RuntimeError("Device index must not be negative")
-        if index is not None:
-            index = _args.integer("device", "index", index, 2)
-            if index < 0:
-                raise RuntimeError("Device index must not be negative")
-        name = str(type).partition(":")[0]
-        if name != "cpu":
-            raise RuntimeError(
-                f"refgrad runs on the CPU only: device '{type}' is not available "
-                "(use device='cpu')")
-        self.type = "cpu"
-        self.index = index
-
-    def __repr__(self) -> str:
-        if self.index is None:
-            return "device(type='cpu')"
-        return f"device(type='cpu', index={self.index})"
-
-    def __str__(self) -> str:
-        return "cpu" if self.index is None else f"cpu:{self.index}"
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            return other in ("cpu", str(self))
-        return isinstance(other, device) and other.type == self.type
-
-    def __hash__(self) -> int:
-        return hash(self.type)
-
-
-CPU = device("cpu")
-
-
-def check_device(value, fname=None) -> None:
-    """Accept ``None``, ``'cpu'``, ``'cpu:0'``, ``device('cpu')``; refuse anything else
-    (``fname``: the function whose ``device=`` argument this is, for PyTorch's message)."""
-    if value is None or value is CPU or value == "cpu":
-        return
-    if fname is not None:
-        _args.device_arg(fname, value)
-    device(value)
 
 
 class _ReturnType(tuple):
@@ -439,6 +382,11 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and not value._dtype.is_floating_point:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         self._data = value._data
         self._dtype = value._dtype
 
@@ -488,8 +436,17 @@ class Tensor:
     def cpu(self):
         return self
 
-    def cuda(self, *args, **kwargs):
-        raise RuntimeError("refgrad runs on the CPU only: CUDA is not available")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        if device is not None:
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        raise AssertionError(NO_CUDA)
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    def get_device(self) -> int:
+        return -1
 
     def _scalar(self, kind):
         if self._data.size != 1:

@@ -18,14 +18,15 @@ Order matters: the fuzzer's hypothesis draws prefer earlier entries (``add`` fir
 """
 from __future__ import annotations
 
-from conformance.opdb import elementwise, layers, nn, structural
+from conformance.opdb import elementwise, layers, nn, statistics, structural
 from conformance.opdb.core import (
     DTYPES, NUMPY_DTYPES, Elementwise, Family, OpInfo, Operand, Param, Recipe, shape_id,
     shapes_id,
 )
 from conformance.opdb.domains import DOMAINS, Domain
 
-OPS: tuple[OpInfo, ...] = elementwise.OPS + structural.OPS + nn.OPS + layers.OPS
+OPS: tuple[OpInfo, ...] = (elementwise.OPS + structural.OPS + nn.OPS + layers.OPS
+                           + statistics.OPS)
 OPS_BY_NAME = {op.name: op for op in OPS}
 FAMILIES: dict[str, Family] = {family.name: family for op in OPS for family in op.cases}
 RECIPES: dict[str, Recipe] = {recipe.node: recipe for op in OPS for recipe in op.recipes}

@@ -14,7 +14,7 @@ here; the backward formulas rows share live in ``_backward.py``. Every op runs t
 Families: ``elementwise`` (arithmetic, unary functions, clamp, where), ``reductions`` (sum,
 mean, max/min, softmax), ``views`` (shapes, views, indexing, copies, cat/stack), ``linalg``
 (mm, mv, dot, bmm, matmul), ``layers`` (addmm, softplus: nn.Linear and nn.Softplus),
-``losses``.
+``losses``, ``statistics`` (vector norms, var, std).
 
 ``ROWS`` maps each node name to its :class:`Row`.
 """
@@ -30,6 +30,7 @@ from .linalg import BMM, DOT, MM, MV
 from .losses import BCE, BCE_WITH_LOGITS, MSE, NLL
 from .reductions import (AMAX, AMIN, LOG_SOFTMAX, MAX_ALL, MAX_DIM, MEAN, MEAN_DIM, MIN_ALL,
                          MIN_DIM, SOFTMAX, SUM, SUM_DIM)
+from .statistics import STD, VAR, VECTOR_NORM
 from .views import (ALIAS, CAT, CLONE, COPY, COPY_SLICES, EXPAND, INDEX, PERMUTE,
                     RESHAPE_ALIAS, SELECT, SLICE, SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS,
                     SQUEEZE_INPLACE, STACK, TO_COPY, TRANSPOSE, UNSAFE_VIEW, UNSQUEEZE, VIEW, T)
@@ -45,5 +46,5 @@ __all__ = [
     "MAX_DIM", "MEAN", "MEAN_DIM", "MIN_ALL", "MIN_DIM", "SOFTMAX", "SUM", "SUM_DIM", "ALIAS",
     "CAT", "CLONE", "COPY", "COPY_SLICES", "EXPAND", "INDEX", "PERMUTE", "RESHAPE_ALIAS",
     "SELECT", "SLICE", "SQUEEZE", "SQUEEZE_DIM", "SQUEEZE_DIMS", "SQUEEZE_INPLACE", "STACK",
-    "TO_COPY", "TRANSPOSE", "UNSAFE_VIEW", "UNSQUEEZE", "VIEW", "T",
+    "TO_COPY", "TRANSPOSE", "UNSAFE_VIEW", "UNSQUEEZE", "VIEW", "T", "STD", "VAR", "VECTOR_NORM",
 ]

@@ -10,6 +10,7 @@ from .. import _args
 from .. import dtypes as _dt
 from ..dtypes import type_name
 from .._dispatch import apply, view as _view
+from .._legacy import LegacyTensorType, dtype_of
 from ..autograd.graph import record, sum_to
 from ..tensor import Tensor, check_device, dim_index, shape_str, wrap
 from ._backward import index_backward, keep_mask
@@ -165,7 +166,11 @@ def cast_to(t, dtype):
     """A copy in ``dtype``; only a floating result stays differentiable. Not through
     ``_dispatch.apply``: an integral result records no node, and the cast is not made
     error-quiet as forwards are (its overflow warnings stay as they were)."""
-    out = wrap(t._data.astype(dtype.np), dtype)
+    if dtype.is_floating_point:     # a float too large for a narrower float becomes inf
+        with np.errstate(over="ignore"):
+            out = wrap(t._data.astype(dtype.np), dtype)
+    else:
+        out = wrap(t._data.astype(dtype.np), dtype)
     if t._requires_grad and dtype.is_floating_point:
         record(TO_COPY, out, (t,), {"dtype": dtype})
     return out
@@ -180,11 +185,8 @@ TO_COPY = row("ToCopyBackward0", ["self"], lambda a, dtype: a.astype(dtype), ent
 def type_(self, dtype=None):
     if dtype is None:
         return f"torch.{self._dtype.legacy_name}"
-    if isinstance(dtype, str):
-        by_name = {type_name(d): d for d in _dt.ALL}
-        if dtype not in by_name:
-            raise ValueError(f"invalid type: '{dtype}'")
-        dtype = by_name[dtype]
+    if isinstance(dtype, str) or isinstance(dtype, LegacyTensorType):
+        dtype = dtype_of(dtype)     # 'torch.LongTensor', torch.LongTensor
     return self.to(_args.dtype("type", dtype))
 
 
@@ -200,7 +202,8 @@ def _cast_method(dtype):
 
 
 for _name, _dtype in (("float", _dt.float32), ("double", _dt.float64), ("long", _dt.int64),
-                      ("int", _dt.int32), ("bool", _dt.bool_)):
+                      ("int", _dt.int32), ("bool", _dt.bool_), ("half", _dt.float16),
+                      ("bfloat16", _dt.bfloat16)):
     variants(method=_name)(_cast_method(_dtype))
 
 # ========================================================================= transposing

@@ -162,6 +162,27 @@ def _refgrad_variant(bug: str, **changes) -> Planted:
 
 
 PLANTED += [
+    Planted(
+        "isfinite_wrong_on_inf",
+        subset=("tensor_api::isinf_isnan_isfinite", "tensor_api::movedim[*]"),
+        must_diverge={"tensor_api::isinf_isnan_isfinite": {"isfinite", "t.isfinite()"}},
+        must_match=("tensor_api::movedim[*]",),
+        unchanged={"tensor_api::isinf_isnan_isfinite": {"isinf", "isnan", "isfinite(int)"}},
+    ),
+    Planted(
+        "refgrad_var_without_correction",
+        subset=("tensor_api::var_std[*]", "tensor_api::norm[*-norm()]"),
+        must_diverge={"tensor_api::var_std[*-var()]": {"out", "vjp x"},
+                      "tensor_api::var_std[*-std(dim=1, keepdim=True)]": {"out", "vjp x"},
+                      "tensor_api::var_std[*-var(dim=(0, 1), correction=2)]": {"out"}},
+        must_match=("tensor_api::var_std[*-var(1, unbiased=False)]",
+                    "tensor_api::var_std[*-std(correction=0)]", "tensor_api::norm[*-norm()]"),
+        unchanged={"tensor_api::var_std[*]": {"out.grad_fn", "out.shape", "out.dtype"}},
+        base=REFGRAD_BASE,
+    ),
+]
+
+PLANTED += [
     _refgrad_variant("overwrite_grad"),
     # refgrad frees saved values in autograd.grad through the same path, so there the bug
     # also lets a second autograd.grad through.
