@@ -336,6 +336,7 @@ def _run_and_shrink(profile: Profile, work: list[Job], jobs: int, start: float,
         for key, value in part.stats.items():
             stats[key] = stats.get(key, 0) + value
     stats["run_s"] = time.perf_counter() - start
+    stats["tasks"] = len(work)
     chosen = representatives(records, profile.shrinks) if shrink_divergences else []
     if chosen:
         progress.start_shrinking(len(chosen))
@@ -456,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     fuzz_info = {
         "profile": profile.name, "seed": base, "shard": f"{shard[0]}/{shard[1]}",
         "programs": len(seeds), "seeds": [seeds[0], seeds[-1]] if seeds else [],
-        "jobs": jobs, "wall_s": round(wall, 3),
+        "jobs": jobs, "tasks": stats.get("tasks", 1), "wall_s": round(wall, 3),
         # running the programs (generation included), not the shrinking after it
         "run_s": round(stats.get("run_s", wall), 3),
         "programs_per_s": round(len(seeds) / stats.get("run_s", wall), 2) if wall else None,
