@@ -2,9 +2,17 @@
 Hypothesis's engine, pinned, so that a Hypothesis upgrade that changes them fails here."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from hypothesis import strategies as st
 
-from conformance.fuzz.profiles import PROFILES, draw_seeded, generate, minimal_example
+from conformance.fuzz.profiles import (PROFILES, STORAGE_ENV, draw_seeded, generate,
+                                       hypothesis_storage, minimal_example, seed_only_provider)
+
+REPO = Path(__file__).resolve().parents[3]
 
 PAIRS = st.lists(st.integers(0, 1000), min_size=1, max_size=8)
 
@@ -34,3 +42,63 @@ def test_shrinking_starts_from_the_recorded_choices():
     def never(values):
         return False
     assert minimal_example(PAIRS, never, choices, b"adapter-never") is None
+
+
+# A module of the user's (outside any tests folder) full of integers the program strategies
+# could draw (GRID is 4096): Hypothesis's default provider would mix them into draws.
+CONSTANTS_MODULE = "TABLE = (" + ", ".join(str(100 + 97 * i) for i in range(40)) + ")\n"
+PROGRAMS_DIGEST = """
+import hashlib, sys
+if len(sys.argv) > 1:
+    sys.path.insert(0, sys.argv[1])
+    import many_constants, conformance.runner, conformance.report.html  # noqa: F401
+from conformance.fuzz.profiles import PROFILES, generate
+digest = hashlib.sha256()
+for seed in range(40):
+    digest.update(generate(PROFILES["ci"], seed)[0].source().encode())
+print(digest.hexdigest())
+"""
+
+
+def _programs_digest(*argv: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-c", PROGRAMS_DIGEST, *argv], env=env,
+                         capture_output=True, text=True, timeout=300, cwd=argv[0] if argv
+                         else None)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_a_seed_draws_the_same_program_whatever_was_imported(tmp_path):
+    (tmp_path / "many_constants.py").write_text(CONSTANTS_MODULE)
+    fresh = _programs_digest()
+    assert _programs_digest(str(tmp_path)) == fresh
+    assert not (tmp_path / ".hypothesis").exists()
+
+
+def test_the_provider_override_still_has_something_to_override():
+    """SeedOnlyProvider silences HypothesisProvider._maybe_draw_constant: if a Hypothesis
+    upgrade renames it, constants would come back unnoticed."""
+    from hypothesis.internal.conjecture.providers import HypothesisProvider
+
+    assert callable(getattr(HypothesisProvider, "_maybe_draw_constant", None))
+    assert issubclass(seed_only_provider(), HypothesisProvider)
+    assert seed_only_provider()._maybe_draw_constant(None, "integer", {}) is None
+
+
+def test_hypothesis_storage_is_a_temporary_folder_for_the_run_only(monkeypatch, tmp_path):
+    from hypothesis.configuration import storage_directory
+
+    monkeypatch.setenv(STORAGE_ENV, str(tmp_path / "users"))
+    before = storage_directory("examples", intent_to_write=False).path
+    with hypothesis_storage() as folder:
+        assert os.environ[STORAGE_ENV] == folder          # inherited by worker processes
+        inside = storage_directory("examples", intent_to_write=False).path
+        assert inside.is_relative_to(folder) and Path(folder).is_dir()
+    assert os.environ[STORAGE_ENV] == str(tmp_path / "users")
+    assert storage_directory("examples", intent_to_write=False).path == before
+    assert not Path(folder).exists()
+    monkeypatch.delenv(STORAGE_ENV)
+    with hypothesis_storage():
+        pass
+    assert STORAGE_ENV not in os.environ
