@@ -30,7 +30,8 @@ from conformance.fuzz import progress as progress_module
 from conformance.fuzz.oracle import (ProgramWork, divergence_category,
                                      finite_difference_verdict)
 from conformance.fuzz.profiles import (PROFILE_ENV, PROFILES, Profile, generate,
-                                       hypothesis_storage, hypothesis_version, profile_named)
+                                       hypothesis_storage, hypothesis_version, profile_named,
+                                       unsupported_hypothesis)
 from conformance.fuzz.shrink import Outcome, judge, shrink
 from conformance.pair_records import records_for
 from conformance.records import Record, Status
@@ -425,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    mismatch = version_mismatch(args.hypothesis_version)
+    mismatch = unsupported_hypothesis() or version_mismatch(args.hypothesis_version)
     if mismatch is not None:
         print(f"conformance fuzz: {mismatch}", file=sys.stderr)
         return 2

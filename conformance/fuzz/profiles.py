@@ -69,6 +69,25 @@ def hypothesis_version() -> str:
     return __version__
 
 
+# Older versions cannot draw a seeded example (ConjectureData's arguments and the providers
+# module changed) or cannot shrink one (no hypothesis.database.choices_to_bytes).
+MIN_HYPOTHESIS = (6, 124, 9)
+
+
+def unsupported_hypothesis() -> str | None:
+    """Why the installed Hypothesis cannot run the fuzzer, or None."""
+    version = hypothesis_version()
+    try:
+        numbers = tuple(int(part) for part in version.split(".")[:3])
+    except ValueError:
+        return None
+    if numbers < MIN_HYPOTHESIS:
+        floor = ".".join(map(str, MIN_HYPOTHESIS))
+        return (f"the fuzzer needs hypothesis>={floor},<7 but {version} is installed "
+                f"(pip install 'hypothesis>={floor},<7')")
+    return None
+
+
 @functools.lru_cache(maxsize=1)
 def seed_only_provider():
     """Hypothesis's own provider (its default backend) without constants.
