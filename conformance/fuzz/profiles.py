@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import os
 import random
 import shutil
@@ -159,11 +160,28 @@ def generate(profile: Profile, seed: int) -> tuple[Program, tuple]:
     return draw_seeded(program_strategy(profile), f"{profile.name}:{seed}")
 
 
+@contextlib.contextmanager
+def _engine_seed(key: bytes):
+    """Hypothesis's engine seeded by ``key`` for the duration, so that the same example
+    shrinks the same way every time (its shrinker makes random choices). ``find(random=...)``
+    would drop the database that holds the example to start from, so this sets the seed that
+    Hypothesis's own pytest plugin sets for ``--hypothesis-seed``, and restores it after."""
+    from hypothesis import core
+
+    previous = core.global_force_seed
+    core.global_force_seed = int.from_bytes(hashlib.sha256(key).digest()[:8], "big")
+    try:
+        yield
+    finally:
+        core.global_force_seed = previous
+
+
 def minimal_example(strategy, condition: Callable[[Any], bool], choices: tuple,
                     key: bytes):
     """The smallest example of ``strategy`` Hypothesis finds that satisfies ``condition``,
     starting from the example that ``choices`` drew (put in as a previously failing one:
-    reused, then shrunk); None when that example no longer satisfies it. An exception that
+    reused, then shrunk, deterministically for a given ``key``); None when that example no
+    longer satisfies it. An exception that
     is not an Exception (a time limit) raised by ``condition`` goes through."""
     from hypothesis import HealthCheck, Phase, Verbosity, find, settings
     from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
@@ -175,6 +193,7 @@ def minimal_example(strategy, condition: Callable[[Any], bool], choices: tuple,
                                max_examples=10_000, deadline=None, verbosity=Verbosity.quiet,
                                suppress_health_check=list(HealthCheck))
     try:
-        return find(strategy, condition, settings=shrink_settings, database_key=key)
+        with _engine_seed(key):
+            return find(strategy, condition, settings=shrink_settings, database_key=key)
     except NoSuchExample:
         return None

@@ -10,7 +10,8 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from conformance.fuzz.profiles import (PROFILES, STORAGE_ENV, draw_seeded, generate,
-                                       hypothesis_storage, minimal_example, seed_only_provider)
+                                       hypothesis_storage, minimal_example, program_strategy,
+                                       seed_only_provider)
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -110,3 +111,28 @@ def test_hypothesis_storage_is_a_temporary_folder_for_the_run_only(monkeypatch, 
     with hypothesis_storage():
         pass
     assert STORAGE_ENV not in os.environ
+
+
+def test_the_same_program_shrinks_the_same_way_every_time():
+    """Hypothesis's shrinker makes random choices: seeded by the key, two shrinks of one
+    program try the same candidates in the same order and end on the same program."""
+    profile = PROFILES["ci"]
+
+    def interesting(program) -> bool:
+        return program.op_count >= 2 and bool({s.op for s in program.steps}
+                                               & {"sigmoid", "exp", "cos", "abs"})
+    program, choices = next(drawn for drawn in (generate(profile, n) for n in range(100))
+                            if drawn[0].op_count >= 4 and interesting(drawn[0]))
+
+    def shrink_once():
+        tried = []
+
+        def condition(candidate):
+            tried.append(candidate.source())
+            return interesting(candidate)
+        smallest = minimal_example(program_strategy(profile), condition, choices, b"same-way")
+        return smallest, tried
+    first, tried = shrink_once()
+    again, tried_again = shrink_once()
+    assert first == again and tried == tried_again and len(tried) > 1
+    assert first.op_count < program.op_count
