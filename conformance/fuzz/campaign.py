@@ -18,6 +18,7 @@ import argparse
 import math
 import os
 import random
+import shlex
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -46,7 +47,7 @@ SEVERITY = (Status.CRASH, Status.TIMEOUT, Status.DIVERGE, Status.MISSING, Status
 def replay_command(profile: str, seed: int, target: str) -> str:
     """The command that runs ``seed``'s program again, under the Hypothesis that drew it."""
     return (f"python -m conformance fuzz --replay {seed} --profile {profile} "
-            f"--target {target} --hypothesis-version {hypothesis_version()}")
+            f"--target {shlex.quote(target)} --hypothesis-version {hypothesis_version()}")
 
 
 @dataclass(frozen=True)
