@@ -6,13 +6,19 @@ hangs is reported as ``timeout`` and one that kills its process as ``crash``, an
 campaign goes on. Records come from :mod:`conformance.pair_records`, as for cases. Up to
 ``profile.shrinks`` divergences (one of each kind first) are then shrunk
 (:mod:`conformance.fuzz.shrink`), judged by finite differences, and given a reproducer
-(:mod:`conformance.reproduce`), also written to ``--repro-dir``.
+(:mod:`conformance.reproduce`), also written to ``--repro-dir``. Progress goes to stderr
+(:mod:`conformance.fuzz.progress`); Hypothesis keeps its files in a temporary folder.
+
+A seed's program depends on the Hypothesis version that drew it: the report records it, the
+replay commands name it, and a replay under another version is refused.
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
+import shlex
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -21,15 +27,27 @@ from pathlib import Path
 from conformance import known as known_module
 from conformance import lanes as lanes_module
 from conformance.execute import Isolated
+from conformance.fuzz import progress as progress_module
 from conformance.fuzz.oracle import (ProgramWork, divergence_category,
                                      finite_difference_verdict)
-from conformance.fuzz.profiles import PROFILE_ENV, PROFILES, Profile, generate, profile_named
+from conformance.fuzz.profiles import (PROFILE_ENV, PROFILES, Profile, generate,
+                                       hypothesis_storage, hypothesis_version, profile_named,
+                                       unsupported_hypothesis)
 from conformance.fuzz.shrink import Outcome, judge, shrink
 from conformance.pair_records import records_for
 from conformance.records import Record, Status
 
 DEFAULT_TIMEOUT_S = 30.0   # per program and lane: fuzz programs are small
-CHUNK = 50   # seeds per task: workers stay short-lived and evenly loaded
+CHUNK = 50   # seeds per task at most: workers stay short-lived and evenly loaded
+# a seed's status on the progress line: the worst of its records'
+SEVERITY = (Status.CRASH, Status.TIMEOUT, Status.DIVERGE, Status.MISSING, Status.KNOWN,
+            Status.MATCH)
+
+
+def replay_command(profile: str, seed: int, target: str) -> str:
+    """The command that runs ``seed``'s program again, under the Hypothesis that drew it."""
+    return (f"python -m conformance fuzz --replay {seed} --profile {profile} "
+            f"--target {shlex.quote(target)} --hypothesis-version {hypothesis_version()}")
 
 
 @dataclass(frozen=True)
@@ -110,12 +128,17 @@ def run_job(job: Job) -> JobResult:
                           {lane: r.observations for lane, r in results.items()},
                           {lane: r.duration_s for lane, r in results.items()})
         for record in seed_records:
+            if record.status not in (Status.MATCH, Status.NOT_RUN):
+                record.fuzz["replay"] = replay_command(profile.name, seed, job.target)
             if record.status in (Status.TIMEOUT, Status.CRASH):
-                record.reason += f" (seed {seed}: python -m conformance fuzz --replay {seed})"
+                record.reason += f" (seed {seed}: {record.fuzz['replay']})"
             elif record.status == Status.DIVERGE:
                 explain_divergence(record, outcome, profile, executor, job.shrink,
                                    job.repro_dir)
         records.extend(seed_records)
+        statuses = {record.status for record in seed_records}
+        progress_module.emit("ran", seed=seed,
+                             status=next((str(s) for s in SEVERITY if s in statuses), "match"))
     return JobResult(records, stats, executor.lane_info, executor.environment)
 
 
@@ -154,7 +177,9 @@ def explain_divergence(record: Record, outcome: Outcome, profile: Profile, execu
     category = divergence_category(record.observables)
     program = outcome.program
     if shrink_it:
+        progress_module.emit("shrinking", seed=outcome.seed, ops=program.op_count)
         program = shrink(profile, outcome, executor, record.pair, category)
+        progress_module.emit("shrunk", seed=outcome.seed, ops=program.op_count)
     needed = list(dict.fromkeys([left, right, "torch-cpu"]))
     judged, results = judge(ProgramWork(outcome.seed, program), executor, record.pair, needed)
     if judged.status != Status.DIVERGE:    # cannot happen for a shrunk program: keep the first
@@ -225,14 +250,34 @@ def parse_jobs(text: str) -> int:
 
 
 
-def _pool_map(function, work: list, jobs: int) -> list:
+def _pool_map(function, work: list, jobs: int, events=None) -> list:
+    """``function`` over ``work`` in up to ``jobs`` processes; their progress events go to
+    ``events`` (a queue). Work whose worker died is done again here (the programs
+    themselves run in the isolated executor's child either way)."""
     if jobs <= 1 or len(work) <= 1:
         return [function(item) for item in work]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(jobs, len(work)), mp_context=context) as pool:
-        return list(pool.map(function, work))
+    with ProcessPoolExecutor(min(jobs, len(work)), mp_context=context,
+                             initializer=progress_module.worker_init,
+                             initargs=(events,)) as pool:
+        futures = [pool.submit(function, item) for item in work]
+        results = []
+        for future, item in zip(futures, work):
+            try:
+                results.append(future.result())
+            except BrokenProcessPool:
+                results.append(function(item))
+        return results
+
+
+def chunked(seeds: list[int], jobs: int) -> list[tuple[int, ...]]:
+    """Seeds in tasks of at most CHUNK, at least one task per worker when there are enough
+    seeds (a small campaign is split too)."""
+    size = max(1, min(CHUNK, math.ceil(len(seeds) / max(1, jobs))))
+    return [tuple(seeds[i:i + size]) for i in range(0, len(seeds), size)] or [()]
 
 
 def representatives(records: list[Record], limit: int) -> list[Record]:
@@ -254,40 +299,54 @@ def representatives(records: list[Record], limit: int) -> list[Record]:
 
 def run_campaign(profile: Profile, seeds: list[int], target: str, want_cuda: bool = True,
                  jobs: int = 1, shrink_divergences: bool = True, repro_dir: str | None = None,
-                 known: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
+                 known: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 progress: progress_module.Progress | None = None
                  ) -> tuple[list[Record], dict, float, JobResult]:
     """Every seed on every lane, in ``jobs`` processes: (records, lane seconds, wall seconds,
     the first job's result for its lanes and environment).
 
     Then, unless told not to, up to ``profile.shrinks`` divergences (one of each kind first)
     are shrunk, in parallel, and their records and reproducers replaced by the shrunk ones.
+    Progress goes to ``progress`` (default: none shown).
     """
     start = time.perf_counter()
-    chunks = [tuple(seeds[i:i + CHUNK]) for i in range(0, len(seeds), CHUNK)] or [()]
     work = [Job(profile.name, chunk, target, want_cuda, False, repro_dir, known,
-                timeout_s=timeout_s) for chunk in chunks]
+                timeout_s=timeout_s) for chunk in chunked(seeds, jobs)]
+    progress = progress or progress_module.Progress(len(seeds), enabled=False)
+    events = None
+    if jobs > 1:
+        import multiprocessing
+        events = progress.queue = multiprocessing.get_context("spawn").Queue()
     try:
-        return _run_and_shrink(profile, work, jobs, start, shrink_divergences)
+        with hypothesis_storage(), progress:
+            return _run_and_shrink(profile, work, jobs, start, shrink_divergences, progress,
+                                   events)
     finally:
         stop_executors()
+        if events is not None:
+            events.close()
+            events.join_thread()
 
 
 def _run_and_shrink(profile: Profile, work: list[Job], jobs: int, start: float,
-                    shrink_divergences: bool):
+                    shrink_divergences: bool, progress, events):
     records: list[Record] = []
     stats: dict = {}
-    parts = _pool_map(run_job, work, jobs)
+    parts = _pool_map(run_job, work, jobs, events)
     for part in parts:
         records.extend(part.records)
         for key, value in part.stats.items():
             stats[key] = stats.get(key, 0) + value
     stats["run_s"] = time.perf_counter() - start
+    stats["tasks"] = len(work)
     chosen = representatives(records, profile.shrinks) if shrink_divergences else []
     if chosen:
+        progress.start_shrinking(len(chosen))
         groups = [tuple(chosen[i::jobs]) for i in range(min(jobs, len(chosen)))]
         shrink_work = [replace(work[0], seeds=(), shrink=True, records=group)
                        for group in groups]
-        shrunk = {r.id: r for part in _pool_map(shrink_job, shrink_work, jobs) for r in part}
+        shrunk = {r.id: r for part in _pool_map(shrink_job, shrink_work, jobs, events)
+                  for r in part}
         records = [shrunk.get(r.id, r) for r in records]
     return records, stats, time.perf_counter() - start, parts[0]
 
@@ -340,7 +399,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                         help="per program and lane: a program that runs longer is stopped "
                              f"and reported as timeout (default {DEFAULT_TIMEOUT_S:g})")
+    parser.add_argument("--hypothesis-version", default=None, metavar="V",
+                        help="the Hypothesis version that drew the seeds (as the replay "
+                             "commands give it): refused when another one is installed")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress lines on stderr")
     return parser
+
+
+def version_mismatch(wanted: str | None) -> str | None:
+    """Why seeds drawn by Hypothesis ``wanted`` cannot be replayed here, or None."""
+    installed = hypothesis_version()
+    if wanted is None or wanted == installed:
+        return None
+    return (f"these seeds were drawn by Hypothesis {wanted}, but Hypothesis {installed} is "
+            f"installed, which may draw other programs from the same seeds; install "
+            f"hypothesis=={wanted} to replay them")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -353,6 +427,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    mismatch = unsupported_hypothesis() or version_mismatch(args.hypothesis_version)
+    if mismatch is not None:
+        print(f"conformance fuzz: {mismatch}", file=sys.stderr)
+        return 2
     if args.shrinks is not None:
         profile = replace(profile, shrinks=max(0, args.shrinks))
     target = lanes_module.resolve_target(args.target)
@@ -362,10 +440,11 @@ def main(argv: list[str] | None = None) -> int:
         base, seeds = campaign_seeds(profile, args.programs, args.seed, args.shard)
         shard = args.shard
     jobs = min(args.jobs, max(1, len(seeds)))
+    progress = progress_module.Progress(len(seeds), enabled=not args.quiet)
     try:
         records, stats, wall, first = run_campaign(
             profile, seeds, target, not args.no_cuda, jobs, not args.no_shrink,
-            args.repro_dir, args.known, args.timeout)
+            args.repro_dir, args.known, args.timeout, progress)
     except KeyboardInterrupt:
         print("conformance fuzz: interrupted; no report written", file=sys.stderr)
         return 2
@@ -380,13 +459,14 @@ def main(argv: list[str] | None = None) -> int:
     fuzz_info = {
         "profile": profile.name, "seed": base, "shard": f"{shard[0]}/{shard[1]}",
         "programs": len(seeds), "seeds": [seeds[0], seeds[-1]] if seeds else [],
-        "jobs": jobs, "wall_s": round(wall, 3),
+        "jobs": jobs, "tasks": stats.get("tasks", 1), "wall_s": round(wall, 3),
         # running the programs (generation included), not the shrinking after it
         "run_s": round(stats.get("run_s", wall), 3),
         "programs_per_s": round(len(seeds) / stats.get("run_s", wall), 2) if wall else None,
         # per lane: programs per second of that lane's own time, in one process
         "programs_per_s_per_lane": throughput,
         "replay": args.replay,
+        "hypothesis": hypothesis_version(),     # another version may draw other programs
     }
     environment = {**first.environment, "fuzz": fuzz_info,
                    "command": "python -m conformance fuzz "

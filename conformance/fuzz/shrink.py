@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from conformance.fuzz import progress
 from conformance.fuzz.oracle import ProgramWork, divergence_category
 from conformance.fuzz.profiles import Profile, minimal_example, program_strategy
 from conformance.fuzz.program import Program
@@ -61,6 +62,7 @@ def shrink(profile: Profile, outcome: Outcome, executor, pair: str, category: st
               and divergence_category(record.observables) == category)
         if ok and size(program) < size(best[0]):
             best[0] = program
+        progress.emit("candidate", seed=outcome.seed, best=best[0].op_count)
         return ok
 
     key = f"conformance-fuzz:{profile.name}:{outcome.seed}:{pair}".encode()

@@ -263,3 +263,23 @@ def test_a_divergence_that_does_not_come_back_is_not_shrunk():
         campaign.stop_executors()
     assert again.reason.startswith("was; not shrunk: match when run again")
     assert "shrunk_ops" not in again.fuzz
+
+
+def test_small_campaigns_are_split_across_workers():
+    assert campaign.chunked(list(range(6)), 2) == [(0, 1, 2), (3, 4, 5)]
+    assert campaign.chunked(list(range(3)), 8) == [(0,), (1,), (2,)]
+    tasks = campaign.chunked(list(range(300)), 2)
+    assert len(tasks) == 300 // campaign.CHUNK and sum(tasks, ()) == tuple(range(300))
+    assert campaign.chunked([], 2) == [()]
+
+
+def _dies_in_a_worker(number: int) -> int:
+    import multiprocessing
+    import os
+    if multiprocessing.parent_process() is not None:
+        os._exit(7)                 # a worker process dies: the pool is broken
+    return number * 10
+
+
+def test_work_of_a_dead_worker_is_done_again_here():
+    assert campaign._pool_map(_dies_in_a_worker, [1, 2, 3], 2) == [10, 20, 30]
