@@ -30,11 +30,11 @@ import tempfile
 from pathlib import Path
 
 import conformance
-from conformance import console
+from conformance import extras
 
-if __name__ == "__main__" and console.missing_dependencies():
+if __name__ == "__main__" and extras.missing_dependencies():
     # python -m conformance without the harness's extra: name it, as the console script does
-    sys.exit(console.main())
+    sys.exit(extras.refuse_without(extras.missing_dependencies()))
 
 from conformance.pytest_plugin.options import (
     DEFAULT_CASES,

@@ -10,20 +10,10 @@ Two things differ from ``python -m``, and this module puts them right before han
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
-EXTRA_INSTALL = "pip install 'refgrad[conformance]'"
-# import name -> distribution, for what the harness needs beyond refgrad's NumPy
-NEEDED = {"pytest": "pytest", "xdist": "pytest-xdist", "torch": "torch",
-          "hypothesis": "hypothesis", "jinja2": "jinja2"}
-
-
-def missing_dependencies() -> list[str]:
-    """The distributions of the ``conformance`` extra that cannot be imported."""
-    return [dist for name, dist in NEEDED.items() if importlib.util.find_spec(name) is None]
-
+from conformance.extras import EXTRA_INSTALL, missing_dependencies, refuse_without
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -33,11 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"conformance {__version__}")
         return 0
     if missing:
-        print(f"conformance: the harness needs {', '.join(missing)}, which "
-              f"{'is' if len(missing) == 1 else 'are'} not installed in this environment "
-              f"({sys.executable}).\nInstall the harness's extra: {EXTRA_INSTALL}",
-              file=sys.stderr)
-        return 2
+        return refuse_without(missing)
     # as ``python -m conformance`` does: modules in the current folder can be targets
     if "" not in sys.path and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())

@@ -43,3 +43,17 @@ def test_a_target_in_the_current_folder_is_found(tmp_path):
     assert "No module named 'mytarget'" not in out, out
     assert (tmp_path / "r.json").exists(), out
     assert done.returncode in (0, 1), out
+
+
+def test_python_m_conformance_names_the_extra_too():
+    """``python -m conformance`` without pytest: the same message, not 'No module named'."""
+    code = textwrap.dedent("""
+        import importlib.util, runpy
+        real = importlib.util.find_spec
+        importlib.util.find_spec = lambda name, *a: None if name == "pytest" else real(name, *a)
+        runpy.run_module("conformance", run_name="__main__", alter_sys=True)
+    """)
+    done = subprocess.run([sys.executable, "-c", code, "run"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "needs pytest" in done.stderr and "refgrad[conformance]" in done.stderr
