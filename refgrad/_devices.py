@@ -5,6 +5,7 @@ built without CUDA fails; ``set_default_device``/``get_default_device`` as PyTor
 from __future__ import annotations
 
 import builtins
+import re
 
 from . import _args
 
@@ -16,17 +17,17 @@ DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "idee
 
 
 def _parse(text: str):
+    """``'cuda:1'`` -> ``('cuda', 1)``, with PyTorch's messages: the form first, then the type."""
     if text == "":
         raise RuntimeError("Device string must not be empty")
-    name, sep, number = text.partition(":")
+    match = re.fullmatch(r"([a-zA-Z_]+)(?::(0|[1-9][0-9]*))?", text)
+    if match is None:
+        raise RuntimeError(f"Invalid device string: '{text}'")
+    name, number = match.groups()
     if name not in DEVICE_TYPES:
         raise RuntimeError(f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of "
                            f"device string: {text}")
-    if not sep:
-        return name, None
-    if not number.isdigit() or (len(number) > 1 and number[0] == "0"):
-        raise RuntimeError(f"Invalid device string: '{text}'")
-    return name, int(number)
+    return name, None if number is None else int(number)
 
 
 class device:
@@ -52,8 +53,10 @@ class device:
                     raise RuntimeError("type (string) must not include an index because index "
                                        f"was passed explicitly: {type}:{parsed}")
                 index = parsed
-        if index is not None and index < 0:
-            raise RuntimeError("Device index must not be negative")
+        if index is not None:
+            index = _args.integer("device", "index", index, 2)
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
         self.type = type
         self.index = index
 

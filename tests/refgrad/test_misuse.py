@@ -62,7 +62,6 @@ def test_no_issue_snippet_is_left_among_the_known_differences():
 
 
 @pytest.mark.parametrize("source", ["torch.tensor(np.array([1, 2], dtype=np.uint8))",
-                                    "torch.tensor(np.array([1.0], dtype=np.float16))",
                                     "torch.tensor(np.array([1], dtype=np.uint16))",
                                     "torch.tensor(np.array([1], dtype=np.int8))",
                                     "torch.from_numpy(np.array([1], dtype=np.uint8))"])
@@ -70,6 +69,12 @@ def test_numpy_arrays_of_dtypes_refgrad_lacks_are_a_clear_type_error(source):
     got = _observe(refgrad, source)
     assert isinstance(got, observe.Raised) and got.type == "TypeError", got
     assert got.message.startswith("can't convert np.ndarray of type numpy.")
+
+
+@pytest.mark.parametrize("source", ["torch.tensor(np.array([1.0, 2.5], dtype=np.float16))",
+                                    "torch.from_numpy(np.array([1.0], dtype=np.float16))"])
+def test_numpy_float16_arrays_become_float16_tensors_as_in_torch(source):
+    assert _exact(source)
 
 
 def test_catalogue_is_broad_and_its_lists_name_real_snippets():
