@@ -67,6 +67,23 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+
+def zero_grads(parameters, set_to_none: bool = True) -> None:
+    """``zero_grad`` of a module and of an optimizer: each ``.grad`` set to None (PyTorch's
+    default), or detached and zeroed in place."""
+    for p in parameters:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()
+
+
 class Module:
     """Base class of every layer: assign Parameters and Modules as attributes to register
     them; subclasses define ``forward``, and calling the module runs it with its hooks."""
@@ -309,17 +326,7 @@ class Module:
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: ``.grad = None`` (PyTorch's default), or zero them in
         place."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------- dtype and device
     def _apply(self, fn):

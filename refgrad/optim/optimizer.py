@@ -17,6 +17,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..dtypes import type_name
+from ..nn.module import zero_grads
 from ..tensor import Tensor
 
 
@@ -93,18 +94,7 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
         """One update of every parameter with a gradient; ``closure()`` recomputes the loss

@@ -182,6 +182,51 @@ PLANTED += [
     ),
 ]
 
+ADAM_CASES = ("optim::steps_with_given_gradients[*-Adam]",
+              "optim::steps_with_given_gradients[*-Adam-decay-amsgrad]",
+              "optim::steps_with_given_gradients[*-Adam-betas-maximize]",
+              "optim::steps_with_given_gradients[*-AdamW]",
+              "optim::steps_with_given_gradients[*-AdamW-amsgrad]")
+
+# nn and optim: private copies of refgrad with one function broken
+PLANTED += [
+    Planted(
+        "refgrad_zero_grad_zeros",
+        subset=("nn::zero_grad", "optim::zero_grad", "optim::training_a_linear_model[*]",
+                "optim::closure"),
+        must_diverge={"nn::zero_grad": {"after zero_grad()"},
+                      "optim::zero_grad": {"after zero_grad()"}},
+        must_match=("optim::training_a_linear_model[*]", "optim::closure"),
+        unchanged={"nn::zero_grad": {"zeroed", "same object"},
+                   "optim::zero_grad": {"zeroed", "same object"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_adam_no_bias_correction",
+        subset=("optim::steps_with_given_gradients[*]", "optim::training_a_linear_model[*]"),
+        must_diverge={**{case: {"p after step 1", "p after step 5"} for case in ADAM_CASES},
+                      "optim::training_a_linear_model[Adam]": {"weight", "bias"},
+                      "optim::training_a_linear_model[AdamW]": {"weight", "bias"}},
+        must_match=("optim::steps_with_given_gradients[*-SGD*]",
+                    "optim::training_a_linear_model[SGD-momentum]"),
+        unchanged={case: {"version"} for case in ADAM_CASES},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_linear_skips_bias",
+        subset=("nn::linear_*", "nn::mlp_forward_backward[*]", "nn::activation_modules[*]",
+                "optim::training_a_linear_model[*]"),
+        must_diverge={"nn::linear_forward_backward[*]": {"bias.grad", "graph(y)"},
+                      "nn::mlp_forward_backward[*]": {"0.bias.grad", "2.bias.grad"},
+                      "optim::training_a_linear_model[*]": {"bias"}},
+        must_match=("nn::linear_without_bias", "nn::activation_modules[*]"),
+        unchanged={"nn::linear_forward_backward[*]": {"y", "x.grad", "weight.grad"},
+                   "nn::mlp_forward_backward[*]": {"loss", "0.weight.grad"}},
+        base=REFGRAD_BASE,
+    ),
+]
+
+
 PLANTED += [
     _refgrad_variant("overwrite_grad"),
     # refgrad frees saved values in autograd.grad through the same path, so there the bug
