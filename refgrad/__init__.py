@@ -2,6 +2,9 @@
 
 ``import refgrad as torch`` runs tutorial-level autograd code and prints what PyTorch prints.
 This module only re-exports.
+
+PYTEST_DONT_REWRITE: refgrad ships in the distribution whose ``pytest11`` entry point is the
+harness; pytest need not rewrite it, and must not warn when a target imported it first.
 """
 from . import accelerator, autograd, cuda, dtypes, linalg, nn, ops, optim, serialization
 from ._devices import get_default_device, set_default_device
