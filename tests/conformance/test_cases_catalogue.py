@@ -44,7 +44,7 @@ def test_error_catalogue_has_at_least_40_misuse_cases():
 
 
 def test_case_count_stays_within_the_run_budget():
-    assert 500 <= len(_cases()) <= 1500
+    assert 500 <= len(_cases()) <= 1700    # room for the autograd areas of issue 9
 
 
 def test_every_case_runs_on_torch_and_observes_something():
