@@ -73,6 +73,7 @@ class BackwardCFunction(Node, FunctionCtx):
     __slots__ = ("next_nodes",)
     _forward_cls = None
     materialize_grads = True
+    needs_input_grad = ()       # per forward argument: a tensor that requires grad
     to_save = ()
     dirty_tensors = ()
     non_differentiable = ()
