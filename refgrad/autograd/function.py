@@ -77,7 +77,7 @@ class BackwardCFunction(Node, FunctionCtx):
     to_save = ()
     dirty_tensors = ()
     non_differentiable = ()
-    _saved_list = None          # SavedTensor (or None) per saved value, once attached
+    _saved_list = None          # (SavedTensor or None, output nr) per saved value
 
     def __repr__(self) -> str:
         return f"<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
@@ -88,13 +88,13 @@ class BackwardCFunction(Node, FunctionCtx):
             return tuple(self.to_save)
         if self.freed:
             raise RuntimeError(BACKWARD_TWICE)
-        return tuple(s.unpack(self) if s is not None else None for s in self._saved_list)
+        return tuple(_unpack(saved, nr, self) for saved, nr in self._saved_list)
 
     def _release(self) -> None:
         if self._saved_list:
-            for s in self._saved_list:
-                if s is not None:
-                    s.release()
+            for saved, _ in self._saved_list:
+                if saved is not None:
+                    saved.release()
             self.freed = True
 
     def apply(self, grad):
@@ -267,11 +267,22 @@ def _attach(node, args, output):
 
 
 def _save(t, node, outputs_by_id):
+    """A saved value as ``(SavedTensor or None, output number)``."""
     if t is None:
-        return None
+        return None, 0
     if id(t) in outputs_by_id and t._grad_fn is node:
-        return SavedTensor(t, is_output=True)   # its own output: kept without the node
-    return SavedTensor(t)
+        # the node's own output: kept without the node (no reference cycle)
+        return SavedTensor(t, is_output=True), t._output_nr
+    return SavedTensor(t), 0
+
+
+def _unpack(saved, nr, node):
+    if saved is None:
+        return None
+    t = saved.unpack(node)
+    if nr and t._grad_fn is node:
+        t._output_nr = nr                       # output 1, 2 ... of the node
+    return t
 
 
 def once_differentiable(fn):
