@@ -82,6 +82,8 @@ def case_saved_input_modified_in_place(torch, device):
 
 
 def case_saved_output_modified_in_place(torch, device):
+    seen = []
+
     class Exp(torch.autograd.Function):
         @staticmethod
         def forward(ctx, x):
@@ -92,13 +94,15 @@ def case_saved_output_modified_in_place(torch, device):
         @staticmethod
         def backward(ctx, grad_output):
             result, = ctx.saved_tensors
+            seen.append([grad_fn_name(result), result.requires_grad])
             return grad_output * result
 
     x = _x(torch, device)
     y = Exp.apply(x)
     fine = torch.autograd.grad(y.sum(), x, retain_graph=True)[0]
     y.mul_(2)
-    return {"grad": fine, "after in-place": observe.error(lambda: y.sum().backward())}
+    return {"grad": fine, "after in-place": observe.error(lambda: y.sum().backward()),
+            "saved output in backward": seen}
 
 
 def case_needs_input_grad(torch, device):
@@ -166,8 +170,10 @@ def case_mark_dirty_in_place_function(torch, device):
     b = Double_.apply(a)
     same = a is b
     b.sum().backward()
+    other = _x(torch, device)
     return {"same object": same, "a": a, "name": grad_fn_name(a), "x.grad": x.grad,
-            "on a leaf": observe.error(lambda: Double_.apply(_x(torch, device)))}
+            "on a leaf": observe.error(lambda: Double_.apply(other)),
+            "leaf version": other._version}
 
 
 def case_non_differentiable_output_and_zero_grad(torch, device):

@@ -213,9 +213,9 @@ def _attach(node, args, output):
     outputs = list(output) if many else [output]
     dirty = node.dirty_tensors
     for t in dirty:
+        t._version_counter[0] += 1      # marked dirty: one more version, as in PyTorch
         if t._grad_fn is None and t._requires_grad:
             raise RuntimeError(_LEAF_DIRTY)
-        t._version_counter[0] += 1      # marked dirty: one more version, as in PyTorch
     arg_ids = {id(a) for a in args if _is_tensor(a)}
     non_diff = {id(t) for t in node.non_differentiable}
     node.sequence_nr = next(_sequence)
@@ -280,7 +280,12 @@ def _unpack(saved, nr, node):
     if saved is None:
         return None
     t = saved.unpack(node)
-    if nr and t._grad_fn is node:
+    if saved.is_output and t._grad_fn is not node:
+        # outside a recorded graph too, a saved output still names its node (as in PyTorch)
+        t = t.detach()
+        t._grad_fn = node
+        t._requires_grad = True
+    if nr and saved.is_output:
         t._output_nr = nr                       # output 1, 2 ... of the node
     return t
 

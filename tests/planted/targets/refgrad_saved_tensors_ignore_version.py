@@ -8,23 +8,15 @@ _function = _refgrad_copy.submodule(_copy, "autograd.function")
 _graph = _refgrad_copy.submodule(_copy, "autograd.graph")
 
 
-def _unchecked(saved, nr, node):
-    if saved is None:
-        return None
-    if saved.tensor is None:
-        raise RuntimeError(_graph.BACKWARD_TWICE)
-    if saved.is_output:
-        t = saved.tensor._as_output_of(node)
-        if nr and t._grad_fn is node:
-            t._output_nr = nr
-        return t
-    return saved.tensor
-
-
 def _saved_tensors(ctx):
     if ctx._saved_list is None:
         return tuple(ctx.to_save)
-    return tuple(_unchecked(saved, nr, ctx) for saved, nr in ctx._saved_list)
+    if ctx.freed:
+        raise RuntimeError(_graph.BACKWARD_TWICE)
+    for saved, _ in ctx._saved_list:
+        if saved is not None and saved.tensor is not None:
+            saved.version = saved.tensor._version_counter[0]    # the bug: whatever it is now
+    return tuple(_function._unpack(saved, nr, ctx) for saved, nr in ctx._saved_list)
 
 
 _refgrad_copy.replace(_function.BackwardCFunction, "saved_tensors", property(_saved_tensors))
