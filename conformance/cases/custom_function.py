@@ -308,6 +308,7 @@ def case_errors_of_returned_gradients(torch, device):
         "not a tensor": lambda torch, g: (3, None),
         "broadcastable": lambda torch, g: (g.expand(2, 3), None),
         "other dtype": lambda torch, g: (g.double(), None),
+        "for a non-tensor": lambda torch, g: (g, g),
     }
     result = {}
     for name, make in makers.items():

@@ -121,6 +121,11 @@ class BackwardCFunction(Node, FunctionCtx):
         out = []
         for i, (g, meta) in enumerate(zip(result, self._arg_meta)):
             if meta is None:                    # not a tensor input: no edge
+                if g is not None:
+                    raise RuntimeError(
+                        f"function {type(self).__name__} returned a gradient different than "
+                        f"None at position {i + 1}, but the corresponding forward input was "
+                        "not a Variable")
                 continue
             if g is not None and not _is_tensor(g):
                 raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")

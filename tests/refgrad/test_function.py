@@ -137,7 +137,8 @@ def test_second_backward_and_in_place_errors_are_torchs():
     assert modified(refgrad) == modified(torch)
 
 
-@pytest.mark.parametrize("returned", ["too few", "too many", "wrong shape", "not a tensor"])
+@pytest.mark.parametrize("returned", ["too few", "too many", "wrong shape", "not a tensor",
+                                      "for a non-tensor"])
 def test_errors_for_what_backward_returns(returned):
     def run(module):
         class Returns(module.autograd.Function):
@@ -148,7 +149,7 @@ def test_errors_for_what_backward_returns(returned):
             @staticmethod
             def backward(ctx, g):
                 return {"too few": g, "too many": (g, g, g), "wrong shape": (g.sum(), None),
-                        "not a tensor": (1, None)}[returned]
+                        "not a tensor": (1, None), "for a non-tensor": (g, g)}[returned]
         x = module.tensor([1.0, 2.0], requires_grad=True)
         return _error(lambda: Returns.apply(x, 2.0).sum().backward())
     assert run(refgrad) == run(torch)
