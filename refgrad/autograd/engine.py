@@ -28,6 +28,7 @@ from . import grad_mode, numpy_errors
 from .graph import AccumulateGrad, accumulator
 
 _STATE = grad_mode.STATE
+_ZEROS = itertools.repeat(0)     # the output numbers of edges that all lead to output 0
 
 _CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
@@ -224,12 +225,15 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
                         _accumulate(node, grad, create_graph)
                     continue
                 grads = _run_node(node, grad, retain_graph)
-                nrs = node._input_nrs or (0,) * len(grads)
-                for below, g, nr in zip(node.next_nodes, grads, nrs):
+                for below, g, nr in zip(node.next_nodes, grads, node._input_nrs or _ZEROS):
                     if below is None:
                         continue
                     if g is not None:
-                        _deliver(buffers, below, nr, g)
+                        if below.num_outputs == 1:
+                            buffers[below] = (_add_grads(buffers[below], g) if below in buffers
+                                              else g)
+                        else:
+                            _deliver(buffers, below, nr, g)
                     dependencies[below] -= 1
                     if dependencies[below] == 0:
                         heappush(ready, (-below.sequence_nr, next(arrival), below))
