@@ -169,6 +169,12 @@ def as_tensor_operand(value):
                     f"{type(value).__name__}")
 
 
+def _check_single_output(node, what: str) -> None:
+    if node.num_outputs > 1:
+        raise NotImplementedError(f"refgrad does not support {what} on an output of a "
+                                  "custom Function with several outputs")
+
+
 class Tensor:
     """An n-dimensional array that records the operations applied to it."""
 
@@ -185,6 +191,7 @@ class Tensor:
     _inf = False                    # made in inference mode
     _no_grad_view = False           # a view made under no_grad of a tensor requiring grad
     _zero_tensor = False            # an immutable ZeroTensor
+    _output_nr = 0                  # which output of its grad_fn (a custom Function's)
     __array_ufunc__ = None          # NumPy defers to our reflected operators
     __hash__ = object.__hash__      # == is elementwise; identity hashing like PyTorch
 
@@ -371,6 +378,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._grad_fn is None or self._retains:
             return
+        _check_single_output(self._grad_fn, "retain_grad")
         import weakref
         self._retains = True
         self._grad_fn._retain = weakref.ref(self)
@@ -539,6 +547,7 @@ class Tensor:
             hooks = self._hooks
         else:
             fn = self._grad_fn
+            _check_single_output(fn, "register_hook")
             if fn._pre_hooks is None:
                 fn._pre_hooks = []
             hooks = fn._pre_hooks

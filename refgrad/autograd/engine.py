@@ -28,6 +28,7 @@ from . import grad_mode, numpy_errors
 from .graph import AccumulateGrad, accumulator
 
 _STATE = grad_mode.STATE
+_ZEROS = itertools.repeat(0)     # the output numbers of edges that all lead to output 0
 
 _CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
@@ -182,15 +183,14 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
     buffers = {}            # node -> the gradient of its output, summed over what arrived
     for out, g in zip(outputs, root_grads):
         if g is not None:
-            node = _input_node(out)
-            buffers[node] = buffers[node] + g if node in buffers else g
+            _deliver(buffers, _input_node(out), out._output_nr, g)
     dependencies = _count_dependencies(buffers)
     wanted = needed = None
     results = []
     if inputs is not None:
         wanted = {}         # node -> the positions in ``inputs`` whose gradient it gives
         for i, t in enumerate(inputs):
-            wanted.setdefault(_input_node(t), []).append(i)
+            wanted.setdefault(_input_node(t), []).append((i, t._output_nr))
         needed = _nodes_leading_to(dependencies, wanted)
         results = [None] * len(inputs)
     # the ready nodes, a heap: the most recently created first (AccumulateGrad before any),
@@ -211,8 +211,9 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
                 if needed is not None and node not in needed:
                     continue
                 is_leaf = type(node) is AccumulateGrad
-                if grad is not None and (node._retain is not None or (
-                        node.variable._hooks if is_leaf else node._pre_hooks)):
+                if grad is not None and node.num_outputs == 1 and (
+                        node._retain is not None
+                        or (node.variable._hooks if is_leaf else node._pre_hooks)):
                     grad = _run_tensor_hooks(node, grad)
                 if wanted is not None and node in wanted:
                     if grad is not None:
@@ -224,11 +225,15 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
                         _accumulate(node, grad, create_graph)
                     continue
                 grads = _run_node(node, grad, retain_graph)
-                for below, g in zip(node.next_nodes, grads):
+                for below, g, nr in zip(node.next_nodes, grads, node._input_nrs or _ZEROS):
                     if below is None:
                         continue
                     if g is not None:
-                        buffers[below] = _add_grads(buffers[below], g) if below in buffers else g
+                        if below.num_outputs == 1:
+                            buffers[below] = (_add_grads(buffers[below], g) if below in buffers
+                                              else g)
+                        else:
+                            _deliver(buffers, below, nr, g)
                     dependencies[below] -= 1
                     if dependencies[below] == 0:
                         heappush(ready, (-below.sequence_nr, next(arrival), below))
@@ -272,6 +277,18 @@ def _nodes_leading_to(nodes, targets) -> set:
     return needed
 
 
+def _deliver(buffers, node, nr, g):
+    """Add ``g`` to what ``node`` has received for its output ``nr``: one gradient, or a
+    list of one per output for a node with several (a custom Function's)."""
+    if node.num_outputs == 1:
+        buffers[node] = _add_grads(buffers[node], g) if node in buffers else g
+        return
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * node.num_outputs
+    slots[nr] = g if slots[nr] is None else _add_grads(slots[nr], g)
+
+
 def _add_grads(a, b):
     """Sum two gradients flowing into one node (a ZeroTensor adds nothing, as in torch)."""
     if a._zero_tensor and a._data.shape == b._data.shape:
@@ -288,15 +305,16 @@ def _run_node(node, grad, retain_graph):
     unless ``retain_graph``. A node that received no gradient passes none on."""
     if grad is None:
         return (None,) * len(node.next_nodes)
+    many = node.num_outputs > 1       # grad: a list, one per output
     if node._node_pre_hooks:
         for hook in tuple(node._node_pre_hooks):
-            new = hook((grad,))
+            new = hook(tuple(grad) if many else (grad,))
             if new is not None:
-                grad = new[0]
+                grad = list(new) if many else new[0]
     grads = node.apply(grad)
     if node._hooks:
         for hook in tuple(node._hooks):
-            new = hook(tuple(grads), (grad,))
+            new = hook(tuple(grads), tuple(grad) if many else (grad,))
             if new is not None:
                 grads = list(new)
     if not retain_graph:
@@ -351,8 +369,10 @@ def _capture(node, grad, positions, results, accumulate, create_graph):
         if type(node) is AccumulateGrad:
             _accumulate(node, grad, create_graph)
         return
-    for i in positions:
-        results[i] = grad if results[i] is None else results[i] + grad
+    for i, nr in positions:
+        g = grad[nr] if node.num_outputs > 1 else grad
+        if g is not None:
+            results[i] = g if results[i] is None else results[i] + g
 
 
 def _accumulate(node, grad, create_graph):

@@ -134,6 +134,8 @@ class Node:
     # next_nodes: one slot per input in each node class (see node_class)
     __slots__ = ("sequence_nr", "saved", "input_meta", "__dict__", "__weakref__")
     row = None                  # the op's row in the derivative table
+    num_outputs = 1             # a custom Function's node may have several
+    _input_nrs = None           # per edge, which output of the node below (when not all 0)
     # rarely set, so class-level defaults (an instance only stores them once they are set)
     freed = False               # saved tensors were released after a backward
     _pre_hooks = None           # tensor hooks of the output (registration order)
@@ -149,7 +151,8 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        return tuple((node, 0) for node in self.next_nodes)
+        nrs = self._input_nrs or (0,) * len(self.next_nodes)
+        return tuple(zip(self.next_nodes, nrs))
 
     @property
     def metadata(self) -> dict:
@@ -315,6 +318,7 @@ def record(row, out, inputs, ctx=None, extra=None):
     next_nodes = []
     input_meta = []
     requires_grad = False
+    output_nrs = None
     for t in inputs:
         if t is None:
             next_nodes.append(None)
@@ -324,6 +328,9 @@ def record(row, out, inputs, ctx=None, extra=None):
             requires_grad = True
             if t._grad_fn is not None:
                 next_nodes.append(t._grad_fn)
+                if t._output_nr:                # output 1, 2 ... of a custom Function
+                    output_nrs = output_nrs or {}
+                    output_nrs[len(next_nodes) - 1] = t._output_nr
             elif t._no_grad_view:           # a view made under no_grad: requires grad, no edge
                 next_nodes.append(None)
             else:
@@ -349,6 +356,8 @@ def record(row, out, inputs, ctx=None, extra=None):
             for slot, below in zip(edge_slots, next_nodes):
                 setattr(node, slot, below)
     node.sequence_nr = next(_sequence)
+    if output_nrs:
+        node._input_nrs = tuple(output_nrs.get(i, 0) for i in range(len(next_nodes)))
     node.input_meta = tuple(input_meta)
     # what the VJPs read: the op's parameters (the row's defaults for those not given) ...
     defaults = row.params

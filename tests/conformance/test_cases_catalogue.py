@@ -17,7 +17,7 @@ from conformance.case import collect
 
 AREAS = {"tutorial", "bce", "graph", "accumulation", "retain_graph", "grad_mode", "detach",
          "jacobian", "autograd_grad", "hooks", "promotion", "printing", "errors", "ops", "edges",
-         "nn", "optim", "tensor_api", "devices", "legacy"}
+         "nn", "optim", "tensor_api", "devices", "legacy", "custom_function"}
 
 
 @functools.lru_cache(maxsize=None)
@@ -44,7 +44,7 @@ def test_error_catalogue_has_at_least_40_misuse_cases():
 
 
 def test_case_count_stays_within_the_run_budget():
-    assert 500 <= len(_cases()) <= 1500
+    assert 500 <= len(_cases()) <= 1700    # room for the autograd areas of issue 9
 
 
 def test_every_case_runs_on_torch_and_observes_something():

@@ -228,6 +228,30 @@ PLANTED += [
 
 
 PLANTED += [
+    Planted(
+        "refgrad_needs_input_grad_always_true",
+        subset=("custom_function::*",),
+        must_diverge={"custom_function::needs_input_grad": {"seen"}},
+        must_match=("custom_function::relu_forward_backward_and_node",
+                    "custom_function::setup_context_form", "custom_function::double_backward",
+                    "custom_function::saved_input_modified_in_place"),
+        unchanged={"custom_function::needs_input_grad": {"a.grad", "b.grad", "next"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_saved_tensors_ignore_version",
+        subset=("custom_function::*",),
+        must_diverge={"custom_function::saved_input_modified_in_place": {"backward"},
+                      "custom_function::saved_output_modified_in_place": {"after in-place"}},
+        must_match=("custom_function::saved_tensors_freed_after_backward",
+                    "custom_function::needs_input_grad", "custom_function::double_backward"),
+        unchanged={"custom_function::saved_output_modified_in_place": {"grad"},
+                   "custom_function::saved_input_modified_in_place": {"z version"}},
+        base=REFGRAD_BASE,
+    ),
+]
+
+PLANTED += [
     _refgrad_variant("overwrite_grad"),
     # refgrad frees saved values in autograd.grad through the same path, so there the bug
     # also lets a second autograd.grad through.
