@@ -71,6 +71,12 @@ def forward(row, arrays, params=None):
     return out if type(out) is _ndarray else np.asarray(out)
 
 
+def converted(array, np_dtype):
+    """``array`` cast to ``np_dtype``, silent as PyTorch is when a value overflows the new dtype
+    (``float32`` from ``1e300`` is ``inf``, without NumPy's RuntimeWarning)."""
+    return call_quietly(array.astype, np_dtype)
+
+
 def ufunc_into(ufunc, target, operand):
     """``target = ufunc(target, operand)`` in place, silent about floating-point errors (the
     in-place arithmetic that records no node: an optimizer's update)."""
@@ -87,7 +93,7 @@ def promote(row, *operands):
 
 def cast(t, dt):
     """``t``'s array in dtype ``dt`` (itself when it has it)."""
-    return t._data if t._dtype is dt else t._data.astype(dt.np)
+    return t._data if t._dtype is dt else converted(t._data, dt.np)
 
 
 # ------------------------------------------------------------------ the elementwise path
@@ -97,9 +103,9 @@ def unary(row, x, ctx=None):
     dt = x._dtype
     if row.promotion == INT_TO_FLOAT and not dt.is_floating_point:
         dt = _dt.get_default_dtype()
-    data = forward(row, (x._data if x._dtype is dt else x._data.astype(dt.np),), ctx)
+    data = forward(row, (x._data if x._dtype is dt else converted(x._data, dt.np),), ctx)
     if data.dtype != dt.np:
-        data = data.astype(dt.np)
+        data = converted(data, dt.np)
     out = wrap(data, dt)
     if x._requires_grad:
         record(row, out, (x,), ctx)
@@ -127,10 +133,10 @@ def binary(row, a, b, ctx=None):
     if row.promotion == INT_TO_FLOAT and not dt.is_floating_point:
         dt = _dt.get_default_dtype()
     # (cast inlined: the hot path of every arithmetic op)
-    data = forward(row, (a._data if a._dtype is dt else a._data.astype(dt.np),
-                         b._data if b._dtype is dt else b._data.astype(dt.np)), ctx)
+    data = forward(row, (a._data if a._dtype is dt else converted(a._data, dt.np),
+                         b._data if b._dtype is dt else converted(b._data, dt.np)), ctx)
     if data.dtype != dt.np:
-        data = data.astype(dt.np)
+        data = converted(data, dt.np)
     out = wrap(data, dt)
     if a._zero_tensor or b._zero_tensor:
         _keep_zero_tensor(row, out, a, b)
@@ -169,10 +175,11 @@ def apply(row, inputs, dtype, params=None, ctx=None, extra=None, arrays=None):
     ``extra`` are tensors the node saves that are not inputs (indices, a loss target).
     ``arrays`` replaces the cast inputs for a forward that takes its operands otherwise."""
     if arrays is None:
-        arrays = [t._data if t._dtype is dtype else t._data.astype(dtype.np) for t in inputs]
+        arrays = [t._data if t._dtype is dtype else converted(t._data, dtype.np)
+                  for t in inputs]
     data = forward(row, arrays, params)
     if data.dtype != dtype.np:
-        data = data.astype(dtype.np)
+        data = converted(data, dtype.np)
     out = wrap(data, dtype)
     for t in inputs:
         if t is not None and t._requires_grad:

@@ -85,3 +85,15 @@ def test_functions_call_the_method_of_their_first_argument():
     for name in ("exp", "sqrt", "neg", "sum", "t", "clone"):
         assert close(getattr(refgrad, name)(x), getattr(x, name)())
     assert refgrad.add(1, x).grad_fn is None and close(refgrad.add(1, x), x + 1)
+
+
+def test_a_cast_that_overflows_is_silent_as_in_torch():
+    """float32 + a float64 1e300: the operand cast overflows to inf without NumPy's warning."""
+    import warnings
+    import refgrad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = refgrad.ones(2) + refgrad.tensor(1e300, dtype=refgrad.float64)
+        half = refgrad.tensor([60000.0]).to(refgrad.float16) * 2
+    assert out.dtype is refgrad.float32 and out.isinf().all().item()
+    assert half.isinf().all().item()
