@@ -19,7 +19,7 @@ import numpy as np
 
 from . import grad_mode
 from .graph import _DTYPES_BY_NAME, BACKWARD_TWICE, Node, SavedTensor, _sequence, accumulator
-from .graph import sum_to
+from .graph import fit_to_input
 
 _STATE = grad_mode.STATE
 
@@ -130,16 +130,13 @@ class BackwardCFunction(Node, FunctionCtx):
             if g is not None and not _is_tensor(g):
                 raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
             if g is not None:
-                shape, dtype_name = meta
-                if g._data.shape != shape:
-                    if not _expandable(shape, g._data.shape):
-                        raise RuntimeError(
-                            f"Function {type(self).__name__} returned an invalid gradient at "
-                            f"index {i} - got {_sizes(g._data.shape)} but expected shape "
-                            f"compatible with {_sizes(shape)}")
-                    g = sum_to(g, shape)
-                if g._dtype.name != dtype_name:
-                    g = g.to(_DTYPES_BY_NAME[dtype_name])
+                shape = meta[0]
+                if g._data.shape != shape and not _expandable(shape, g._data.shape):
+                    raise RuntimeError(
+                        f"Function {type(self).__name__} returned an invalid gradient at "
+                        f"index {i} - got {_sizes(g._data.shape)} but expected shape "
+                        f"compatible with {_sizes(shape)}")
+                g = fit_to_input(g, meta)
             out.append(g)
         return out
 

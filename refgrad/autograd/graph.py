@@ -213,13 +213,7 @@ class Node:
                 grads.append(None)
                 continue
             g = vjp(grad, saved)
-            if g is not None:
-                shape, dtype_name = meta
-                if g._data.shape != shape:
-                    g = sum_to(g, shape)
-                if g._dtype.name != dtype_name:
-                    g = g.to(_DTYPES_BY_NAME[dtype_name])
-            grads.append(g)
+            grads.append(g if g is None else fit_to_input(g, meta))
         return grads
 
     def __call__(self, *grad_outputs):
@@ -410,6 +404,17 @@ def _save_tensors(row, out, inputs, saved, extra) -> None:
 
 
 # -------------------------------------------------------------------- shared grad helpers
+
+def fit_to_input(grad, meta):
+    """An input's gradient as the input is: summed back over the dimensions the op broadcast,
+    cast to the input's dtype (``meta``: the input's ``(shape, dtype name)``)."""
+    shape, dtype_name = meta
+    if grad._data.shape != shape:
+        grad = sum_to(grad, shape)
+    if grad._dtype.name != dtype_name:
+        grad = grad.to(_DTYPES_BY_NAME[dtype_name])
+    return grad
+
 
 def sum_to(grad, shape):
     """Sum a broadcast gradient back to ``shape`` (leading dims, then size-1 dims)."""
