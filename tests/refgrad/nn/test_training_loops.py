@@ -17,67 +17,22 @@ numbers print identically is reported.
 """
 from __future__ import annotations
 
-import json
-import os
-import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[2]
 PROGRAMS = sorted((HERE / "programs").glob("*.py"))
 SEED = 0
-NUMBER = re.compile(r"-?\d+\.?\d*(?:e[-+]?\d+)?")
-ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
 sys.path.insert(0, str(HERE))
 import training_runner  # noqa: E402
-import tutorial_runner  # noqa: E402  (training_runner put its folder on the path)
-
-
-def _start_refgrad() -> subprocess.Popen:
-    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1", PYTHONIOENCODING="utf-8")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    return subprocess.Popen(
-        [sys.executable, str(HERE / "training_runner.py"), "refgrad", str(SEED),
-         *map(str, PROGRAMS)], cwd=REPO, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, encoding="utf-8")
-
-
-def _run_torch(monkeypatch) -> dict:
-    # the runner replaces these on the module; monkeypatch puts torch's own back afterwards
-    for owner, name in [(torch, "randn"), (torch, "rand"), (torch.nn.init, "uniform_"),
-                        (torch.nn.init, "kaiming_uniform_")]:
-        monkeypatch.setattr(owner, name, getattr(owner, name))
-    return {program.name: tutorial_runner.run_cells(
-        "torch", SEED, [program.read_text(encoding="utf-8")],
-        prepare=training_runner.feed_seeded_inputs)[0] for program in PROGRAMS}
 
 
 @pytest.fixture(scope="module")
 def printed():
-    proc = _start_refgrad()     # runs while torch's side runs here
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        torch_printed = _run_torch(monkeypatch)
-    out, err = proc.communicate(timeout=600)
-    assert proc.returncode == 0, f"refgrad run failed:\n{err}"
-    refgrad_run = json.loads(out)
-    assert refgrad_run["torch_loaded"] is False
-    return torch_printed, refgrad_run["printed"]
-
-
-def _skeleton(text: str) -> str:
-    return NUMBER.sub("#", ADDRESS.sub("0x…", text))
-
-
-def _close(a: str, b: str) -> bool:
-    x, y = float(a), float(b)
-    return a == b or abs(x - y) <= 1e-6 + 1e-3 * abs(y)
+    return training_runner.printed_side_by_side(PROGRAMS, SEED)
 
 
 def test_the_programs_are_there():
@@ -90,17 +45,19 @@ def test_the_programs_are_there():
 def test_refgrad_prints_what_torch_prints(printed, program):
     expected, actual = printed[0][program], printed[1][program]
     assert "!!" not in expected, expected
-    assert _skeleton(actual) == _skeleton(expected), f"torch:\n{expected}\nrefgrad:\n{actual}"
-    pairs = list(zip(NUMBER.findall(expected), NUMBER.findall(actual)))
+    assert training_runner.skeleton(actual) == training_runner.skeleton(expected), \
+        f"torch:\n{expected}\nrefgrad:\n{actual}"
+    pairs, far = training_runner.far_numbers(expected, actual)
     assert pairs
-    far = [(e, a) for e, a in pairs if not _close(a, e)]
     assert not far, f"numbers beyond the printed precision (torch, refgrad): {far}"
     identical = sum(e == a for e, a in pairs)
     print(f"{program}: {identical}/{len(pairs)} printed numbers identical")
 
 
 def test_the_comparison_notices_a_different_number():
-    assert _close("0.2006", "0.2006") and _close("1.03616", "1.03623")
-    assert not _close("0.2006", "0.2106")
-    assert _skeleton("Epoch [5/60], Loss: 1.9870") == _skeleton("Epoch [5/60], Loss: 2.0")
-    assert _skeleton("Loss: 1.9870") != _skeleton("Loss 1.9870")
+    far_numbers, skeleton = training_runner.far_numbers, training_runner.skeleton
+    assert far_numbers("0.2006 1.03616", "0.2006 1.03623") == (
+        [("0.2006", "0.2006"), ("1.03616", "1.03623")], [])
+    assert far_numbers("0.2006", "0.2106")[1] == [("0.2006", "0.2106")]
+    assert skeleton("Epoch [5/60], Loss: 1.9870") == skeleton("Epoch [5/60], Loss: 2.0")
+    assert skeleton("Loss: 1.9870") != skeleton("Loss 1.9870")

@@ -1,5 +1,6 @@
 """Run one beginner training program (``programs/*.py``) against a torch-like module and
-report what it prints. Used by ``test_training_loops.py``, in a subprocess per run:
+report what it prints. Used by ``test_training_loops.py`` and ``test_function.py``, in a
+subprocess per run:
 
     python tests/refgrad/nn/training_runner.py MODULE SEED PROGRAM...
 
@@ -10,11 +11,18 @@ requires_grad), and the initialisation ``nn.Linear`` performs (``nn.init.kaiming
 and ``nn.init.uniform_``, with PyTorch's bounds), afresh for each program. Prints a JSON
 object: ``printed`` (each program's stdout by file name; an exception ends the program and is
 recorded after its output) and ``torch_loaded``.
+
+``printed_side_by_side(programs, seed)`` runs the programs on refgrad (that subprocess) and on
+torch (here, at the same time) for a test; ``skeleton`` and ``far_numbers`` compare the two
+texts: the same text apart from numbers, and the numbers beyond the printed precision.
 """
 from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -56,6 +64,53 @@ def feed_seeded_inputs(module, seed: int) -> None:
 
     module.nn.init.uniform_ = uniform_
     module.nn.init.kaiming_uniform_ = kaiming_uniform_
+
+
+NUMBER = re.compile(r"-?\d+\.?\d*(?:e[-+]?\d+)?")
+ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+REPO = Path(__file__).resolve().parents[3]
+
+
+def skeleton(text: str) -> str:
+    """``text`` with numbers and object addresses blanked out."""
+    return NUMBER.sub("#", ADDRESS.sub("0x…", text))
+
+
+def far_numbers(expected: str, actual: str) -> tuple[list, list]:
+    """The printed numbers paired (torch's, refgrad's), and the pairs that differ beyond the
+    printed precision (1e-3 relative, 1e-6 absolute)."""
+    pairs = list(zip(NUMBER.findall(ADDRESS.sub("", expected)),
+                     NUMBER.findall(ADDRESS.sub("", actual))))
+    far = [(e, a) for e, a in pairs
+           if e != a and abs(float(a) - float(e)) > 1e-6 + 1e-3 * abs(float(e))]
+    return pairs, far
+
+
+def printed_side_by_side(programs: list[Path], seed: int) -> tuple[dict, dict]:
+    """What each program prints on torch and on refgrad (by file name). refgrad runs in a
+    fresh interpreter that must never load torch, while torch's side runs in this process
+    (torch's own functions are put back afterwards)."""
+    import pytest
+    import torch
+
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", PYTHONIOENCODING="utf-8")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    proc = subprocess.Popen([sys.executable, __file__, "refgrad", str(seed),
+                             *map(str, programs)], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for owner, name in [(torch, "randn"), (torch, "rand"), (torch.nn.init, "uniform_"),
+                            (torch.nn.init, "kaiming_uniform_")]:
+            monkeypatch.setattr(owner, name, getattr(owner, name))
+        torch_printed = {program.name: tutorial_runner.run_cells(
+            "torch", seed, [program.read_text(encoding="utf-8")],
+            prepare=feed_seeded_inputs)[0] for program in programs}
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, f"refgrad run failed:\n{err}"
+    run = json.loads(out)
+    assert run["torch_loaded"] is False
+    return torch_printed, run["printed"]
 
 
 def main(argv: list[str]) -> None:
