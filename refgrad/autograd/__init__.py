@@ -1,6 +1,6 @@
 """``torch.autograd``: backward, grad, grad mode, the graph's node types, the finite-difference
 checks and the whole-function derivatives (``functional``)."""
-from . import function, functional, graph
+from . import forward_ad, function, functional, graph
 from .engine import backward, grad
 from .function import Function
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
@@ -10,4 +10,5 @@ from .graph import Node
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "graph", "Node",
-           "gradcheck", "gradgradcheck", "functional", "Function", "function"]
+           "gradcheck", "gradgradcheck", "functional", "Function", "function",
+           "forward_ad"]

@@ -14,7 +14,7 @@ from .._legacy import LegacyTensorType, dtype_of
 from ..autograd.graph import record, sum_to
 from ..tensor import Tensor, check_device, dim_index, shape_str, wrap
 from ._backward import index_backward, keep_mask
-from ._row import row, uses, variants
+from ._row import jvps, row, uses, variants
 
 # ================================================================================ reshaping
 
@@ -555,3 +555,39 @@ def stack(tensors, dim=0):
 
 STACK = row("StackBackward0", ["tensors"], lambda *arrays, dim: np.stack(arrays, dim),
             variadic=True, tensors=(uses("dim"), lambda g, s, i: g.select(s.dim, i)))
+
+
+# the primal of a dual tensor (forward_ad.unpack_dual): a view without the tangent
+IDENTITY = row("Identity", ["self"], lambda a: a, self=(uses(), lambda g, s: g))
+
+# ------------------------------------------------------------------------- forward mode
+
+# views and copies are linear: the same view (or copy) of the tangent
+
+
+def _reshaped(t, s):
+    return t.reshape(s.result._data.shape)
+
+
+for _row_ in (VIEW, RESHAPE_ALIAS, UNSAFE_VIEW, SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS,
+              SQUEEZE_INPLACE):
+    jvps(_row_, self=_reshaped)
+jvps(ALIAS, self=lambda t, s: t[...])
+jvps(IDENTITY, self=lambda t, s: t)
+jvps(CLONE, self=lambda t, s: t.clone())
+jvps(TO_COPY, self=lambda t, s: t.to(s.result.dtype))
+jvps(COPY, self=lambda t, s: t * 0, src=lambda t, s: t.to(s.result.dtype))
+jvps(TRANSPOSE, self=lambda t, s: t.transpose(s.dim0, s.dim1))
+jvps(T, self=lambda t, s: t.t())
+jvps(PERMUTE, self=lambda t, s: t.permute(s.dims))
+jvps(UNSQUEEZE, self=lambda t, s: t.unsqueeze(s.dim))
+jvps(EXPAND, self=lambda t, s: t.expand(s.result._data.shape))
+for _row_ in (SELECT, SLICE, INDEX):
+    jvps(_row_, self=lambda t, s: t[s.index_key])
+# t[key] = value: the old tangent where nothing was written, the value's tangent at key
+jvps(COPY_SLICES, self=_copy_slices_self,
+     value=lambda t, s: index_backward(
+         t.to(s.result.dtype).expand(s.result[s.index_key].shape), s.result._data.shape,
+         s.index_key, "slice"))
+jvps(CAT, tensors=lambda ts, s: cat(ts, s.dim))
+jvps(STACK, tensors=lambda ts, s: stack(ts, s.dim))
