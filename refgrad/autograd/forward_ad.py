@@ -219,6 +219,13 @@ def propagate(row, out, inputs, params=None, ctx=None, extra=None) -> None:
     if all(t is None for t in tangents):
         return
     jvps = row.jvps
+    if out._grad_fn is not None and not row.variadic:
+        # as PyTorch's formulas do when the result is part of a graph: an input without a
+        # tangent counts as a zero tangent, so the tangent is differentiable wherever the
+        # formula reads a primal that requires grad
+        tangents = [_zeros_like(x) if t is None and x is not None and _is_floating(x)
+                    and jvp is not None else t
+                    for t, x, jvp in zip(tangents, inputs, jvps)]
     if any(t is not None and jvps[0 if row.variadic else i] is None
            for i, t in enumerate(tangents)):
         raise NotImplementedError(NOT_IMPLEMENTED.format(op_name(row)))

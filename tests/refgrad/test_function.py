@@ -38,7 +38,7 @@ def printed():
 
 
 def test_the_programs_are_there():
-    assert {p.name for p in PROGRAMS} == {"polynomial_custom_function.py",
+    assert {p.name for p in PROGRAMS} == {"polynomial_custom_function.py", "forward_ad_usage.py",
                                           "two_layer_net_custom_relu.py",
                                           "custom_double_backward.py"}
 
