@@ -235,6 +235,8 @@ class Tensor:
         t._version_counter = self._version_counter
         t._grad_fn = node
         t._requires_grad = True
+        if self._fw is not None:
+            t._fw = self._fw                # the result's tangent (forward over reverse)
         return t
 
     def _ones_like(self):

@@ -257,6 +257,13 @@ def propagate(row, out, inputs, params=None, ctx=None, extra=None) -> None:
     finally:
         STATE.token = token
     out._fw = (token, total)
+    node = out._grad_fn
+    if node is not None:
+        # the node's saved copy of its result carries the tangent too, so that its VJP,
+        # run inside the level (forward over reverse), sees the result as a dual tensor
+        saved = node.saved.get("result")
+        if saved is not None and getattr(saved, "tensor", None) is not None:
+            saved.tensor._fw = out._fw
 
 
 def _zeros_like(t):

@@ -11,6 +11,7 @@ from .. import dtypes as _dt
 from ..dtypes import type_name
 from .._dispatch import apply, view as _view
 from .._legacy import LegacyTensorType, dtype_of
+from ..autograd.forward_ad import STATE as _FW, propagate
 from ..autograd.graph import record, sum_to
 from ..tensor import Tensor, check_device, dim_index, shape_str, wrap
 from ._backward import index_backward, keep_mask
@@ -173,6 +174,8 @@ def cast_to(t, dtype):
         out = wrap(t._data.astype(dtype.np), dtype)
     if t._requires_grad and dtype.is_floating_point:
         record(TO_COPY, out, (t,), {"dtype": dtype})
+    if _FW.token is not None and dtype.is_floating_point:
+        propagate(TO_COPY, out, (t,), {"dtype": dtype})
     return out
 
 
