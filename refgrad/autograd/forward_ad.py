@@ -174,18 +174,8 @@ def unpack_dual(tensor, *, level=None):
     tangent = tangent_of(tensor)
     if tangent is None:
         return UnpackedDualTensor(tensor, None)
-    return UnpackedDualTensor(_primal_view(tensor), tangent)
-
-
-def _primal_view(tensor):
-    """``tensor`` without its tangent: a view, ``Identity`` its node when it requires grad."""
-    from ..ops import IDENTITY             # (the table imports autograd)
-    from .. import _dispatch
-    token, STATE.token = STATE.token, None
-    try:
-        return _dispatch.view(IDENTITY, tensor, tensor._data)
-    finally:
-        STATE.token = token
+    # (Tensor._fw_primal, PyTorch's method: a view whose node is Identity)
+    return UnpackedDualTensor(tensor._fw_primal(level), tangent)
 
 
 def _sizes(shape) -> str:

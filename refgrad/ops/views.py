@@ -561,6 +561,17 @@ STACK = row("StackBackward0", ["tensors"], lambda *arrays, dim: np.stack(arrays,
 
 
 # the primal of a dual tensor (forward_ad.unpack_dual): a view without the tangent
+
+
+@variants(method="_fw_primal")
+def fw_primal(self, level):
+    token, _FW.token = _FW.token, None      # the view gets no tangent
+    try:
+        return _view(IDENTITY, self, self._data)
+    finally:
+        _FW.token = token
+
+
 IDENTITY = row("Identity", ["self"], lambda a: a, self=(uses(), lambda g, s: g))
 
 # ------------------------------------------------------------------------- forward mode
