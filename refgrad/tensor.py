@@ -510,6 +510,8 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None) -> str:
         leaf_rg = self._requires_grad and self._grad_fn is None
         fn_name = type(self._grad_fn).__name__ if self._grad_fn is not None else None
+        if fn_name == "CppFunction":        # printed by name, as PyTorch prints it
+            fn_name = self._grad_fn.name().rsplit("::", 1)[-1]
         try:
             from ._printing import format_tensor
         except ImportError:

@@ -256,8 +256,8 @@ def _forward_tangents(cls, ctx, tangents, output) -> None:
     outputs = output if isinstance(output, tuple) else (output,)
     results = result if isinstance(result, tuple) else (result,)
     if len(results) != len(outputs):
-        raise RuntimeError(f"function {cls.__name__}_jvp returned an incorrect number of "
-                           f"forward gradients (expected {len(outputs)}, got {len(results)})")
+        raise RuntimeError("Function's jvp returned an invalid number of forward gradients "
+                           f"(expected {len(outputs)} but got {len(results)})")
     for out, tangent in zip(outputs, results):
         if _is_tensor(out) and tangent is not None:
             forward_ad.set_tangent(out, tangent)

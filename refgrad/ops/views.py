@@ -573,6 +573,10 @@ def fw_primal(self, level):
 
 
 IDENTITY = row("Identity", ["self"], lambda a: a, self=(uses(), lambda g, s: g))
+# PyTorch's node for it has no class of its own: a CppFunction named torch::autograd::Identity
+IDENTITY.cls = type("CppFunction", (IDENTITY.cls,),
+                    {"__slots__": (), "__module__": IDENTITY.cls.__module__,
+                     "name": lambda self: "torch::autograd::Identity"})
 
 # ------------------------------------------------------------------------- forward mode
 
