@@ -580,11 +580,6 @@ def gradgradcheck(
         raise AssertionError(
             "Setting check_batched_grad=True requires check_rev_over_rev to be True"
         )
-    if check_fwd_over_rev:
-        raise NotImplementedError(
-            "gradgradcheck: check_fwd_over_rev=True needs forward-mode AD, which refgrad does "
-            "not have; call gradgradcheck with check_fwd_over_rev=False"
-        )
     ns = _torch_like()
     tupled_inputs = _as_tuple(inputs)
     if grad_outputs is None:
@@ -609,7 +604,10 @@ def gradgradcheck(
                                  create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
+    # reverse over reverse: the first derivatives' VJPs; forward over reverse: their JVPs
     return gradcheck(first_derivatives, tupled_inputs + tupled_grad_outputs, eps=eps,
                      atol=atol, rtol=rtol, raise_exception=raise_exception,
                      nondet_tol=nondet_tol, check_undefined_grad=check_undefined_grad,
-                     check_grad_dtypes=check_grad_dtypes, fast_mode=fast_mode)
+                     check_grad_dtypes=check_grad_dtypes, fast_mode=fast_mode,
+                     check_forward_ad=check_fwd_over_rev,
+                     check_backward_ad=check_rev_over_rev)

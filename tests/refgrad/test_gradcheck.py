@@ -242,6 +242,16 @@ def test_forward_ad_check_passes_and_catches_a_wrong_jvp(ns):
                                    check_backward_ad=False, check_undefined_grad=False)
 
 
+def test_gradgradcheck_forward_over_reverse(ns):
+    (a,) = values((3,))
+    inputs = inputs_for(ns, [a])
+    assert gradcheck_module.gradgradcheck(lambda x: (x.tanh() * x.sin()).softmax(0), inputs,
+                                          check_fwd_over_rev=True)
+    assert gradcheck_module.gradgradcheck(lambda x: (x.exp() * x).sum(), inputs,
+                                          check_fwd_over_rev=True, check_rev_over_rev=False,
+                                          check_undefined_grad=False)
+
+
 def test_gradgradcheck_passes_on_smooth_functions(ns):
     a, b = values((3,), (3,))
     func = lambda x, y: (x.pow(3) * y).sin()  # noqa: E731
