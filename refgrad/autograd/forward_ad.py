@@ -146,7 +146,7 @@ def make_dual(tensor, tangent, *, level=None):
     if tangent_of(tensor) is not None:
         raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward "
                            f"gradient at the same level {level} is not supported.")
-    if tangent._data.strides != tensor._data.strides:
+    if _element_strides(tangent) != _element_strides(tensor):
         # another layout: the values copied into a tensor laid out as the primal
         data = np.empty_like(tensor._data, dtype=tangent._data.dtype)
         np.copyto(data, tangent._data)
@@ -176,6 +176,10 @@ def unpack_dual(tensor, *, level=None):
         return UnpackedDualTensor(tensor, None)
     # (Tensor._fw_primal, PyTorch's method: a view whose node is Identity)
     return UnpackedDualTensor(tensor._fw_primal(level), tangent)
+
+
+def _element_strides(t) -> tuple:
+    return tuple(s // t._data.itemsize for s in t._data.strides)
 
 
 def _sizes(shape) -> str:
