@@ -16,6 +16,8 @@ class _State(threading.local):
     def __init__(self):
         self.enabled = True      # read on every op: one attribute lookup
         self.inference = False
+        self.saved_hooks = None       # (pack, unpack) of the innermost saved_tensors_hooks
+        self.hooks_disabled = None    # the message of an enclosing disable_saved_tensors_hooks
 
 
 STATE = _State()
