@@ -124,7 +124,9 @@ def scalar_tensor(value, dtype):
             t = wrap(np.array(value, dtype.np), dtype, False)
     else:
         t = wrap(np.array(value, dtype.np), dtype, False)
-    t._wrapped_number = True
+    t._wrapped_number = ("bool" if isinstance(value, (bool, np.bool_)) else
+                         "int64" if isinstance(value, (int, np.integer)) else
+                         "complex128" if isinstance(value, complex) else "float64")
     return t
 
 
@@ -198,7 +200,8 @@ class Tensor:
     _no_grad_view = False           # a view made under no_grad of a tensor requiring grad
     _zero_tensor = False            # an immutable ZeroTensor
     _output_nr = 0                  # which output of its grad_fn (a custom Function's)
-    _wrapped_number = False         # a Python number made a 0-d operand (scalar_tensor)
+    _wrapped_number = None          # a Python number made a 0-d operand: the dtype name
+                                    # PyTorch shows it in (scalar_tensor)
     __array_ufunc__ = None          # NumPy defers to our reflected operators
     __hash__ = object.__hash__      # == is elementwise; identity hashing like PyTorch
 

@@ -210,6 +210,9 @@ class RawSavedTensor:
         return f"<torch._C._autograd.SavedTensor object at {hex(id(self))}>"
 
 
+RawSavedTensor.__name__ = RawSavedTensor.__qualname__ = "SavedTensor"   # as PyTorch names it
+
+
 def _forward_name(node_name: str) -> str:
     return re.sub(r"Backward\d*$", "", node_name)
 
@@ -289,7 +292,12 @@ class Node:
             saved = object.__getattribute__(self, "saved")
             if key in saved:
                 value = saved[key]
-                return value.unpack(self) if type(value) is SavedTensor else value
+                if type(value) is not SavedTensor:
+                    return value
+                value = value.unpack(self)
+                if value._wrapped_number:           # a Python number: shown in its own type
+                    return value.to(_DTYPES_BY_NAME[value._wrapped_number])
+                return value
             row = type(self).row
             if row is not None and key in row.saved_names:
                 if self.freed:
