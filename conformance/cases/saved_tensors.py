@@ -28,7 +28,7 @@ def _hooks(torch):
 def _class_only(fn):
     """The exception class alone, for errors whose text is a binding's own signature dump."""
     result = observe.error(fn)
-    return result.cls if isinstance(result, observe.Raised) else "no error"
+    return result.type if isinstance(result, observe.Raised) else "no error"
 
 
 EXPRESSIONS = {
