@@ -354,7 +354,7 @@ def case_save_on_cpu(torch, device, pin_memory):
         saved = y.grad_fn._saved_self
         e = x.exp()
     (y.sum() + e.sum()).backward()
-    return {"saved": saved, "saved is w": saved is w, "saved device": str(saved.device),
+    return {"saved": saved, "saved is w": saved is w, "on w's device": saved.device == w.device,
             "x.grad": x.grad, "w.grad": w.grad,
             "is saved_tensors_hooks": isinstance(torch.autograd.graph.save_on_cpu(),
                                                  torch.autograd.graph.saved_tensors_hooks)}
