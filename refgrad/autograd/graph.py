@@ -10,7 +10,8 @@ and the op's row of the derivative table (``refgrad.ops``); the instance holds
 * ``saved`` - what its VJPs read, by name, as PyTorch's ``_saved_<name>`` attributes show
   it: plain parameters of the op (``alpha``, ``dim`` ...) as they are, tensors as
   :class:`SavedTensor` (checked against their version counter when unpacked, freed after a
-  backward without ``retain_graph``);
+  backward without ``retain_graph``), or what a pack hook made of them
+  (``saved_tensors_hooks``, at the end of this module);
 * ``input_meta`` - each input's ``(shape, dtype name)``, so that a gradient can be summed
   back over broadcast dimensions and cast to the input's dtype.
 
@@ -117,7 +118,8 @@ class SavedTensor:
         self.version = tensor._version_counter[0]
         self.grad_fn = None if is_output else tensor._grad_fn    # named in the version error
         self.is_output = is_output
-        self.hooks = None       # (packed, unpack hook, requires grad, output nr) once packed
+        # once packed: (packed, unpack hook, requires grad, output nr, a leaf's accumulator)
+        self.hooks = None
 
     def unpack(self, node):
         hooks = self.hooks
