@@ -1,7 +1,8 @@
 """Anomaly mode: ``detect_anomaly`` / ``set_detect_anomaly`` and the flags they set (global, not
 per thread), the warning ``detect_anomaly`` gives when made, and what a backward does in
 anomaly mode: a failing node warns "Error detected in <Node>." with the forward call's
-traceback (or that none was recorded) before the error goes on, a NaN gradient raises with
+traceback (or that none was recorded) before the error goes on, and for a node made by a
+backward with ``create_graph`` the node that induced it; a NaN gradient raises with
 ``check_nan``, and the version-counter error's hint changes.
 
 Tracebacks name files and lines that differ between lanes, so a warning is observed as its
@@ -25,10 +26,10 @@ def _flags(torch):
 
 def _anomaly_backward(fn, forward_text):
     """Run ``fn`` recording warnings: its result (or error) and each warning as
-    ``[category, first line, forward_text appears in it]``."""
+    ``[category, first line of text, forward_text appears in it]``."""
     seen = observe.warnings(fn)
     return {"result": seen.result,
-            "warnings": [[w.category, w.message.split("\n")[0],
+            "warnings": [[w.category, w.message.strip().split("\n")[0],
                           forward_text in w.message] for w in seen.warnings]}
 
 
@@ -216,3 +217,36 @@ def case_traceback_lists_the_callers(torch, device):
                             "return t.sqrt()  # forward: inner")]
     return {"error": seen.result, "head": text.split("\n")[0],
             "outer before inner": None not in lines and lines[0] < lines[1]}
+
+
+def case_error_in_a_double_backward_names_the_inducing_node(torch, device):
+    class Second(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise ValueError("second order fails")
+
+    class First(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return Second.apply(x) * grad  # made in backward
+
+    x = _x(torch, device)
+    with torch.autograd.set_detect_anomaly(True):
+        y = First.apply(x).sum()  # forward: first
+        (g,) = torch.autograd.grad(y, x, create_graph=True)
+        made = _anomaly_backward(lambda: g.sum().backward(), "return Second.apply(x) * grad")
+    again = First.apply(x).sum()
+    (g2,) = torch.autograd.grad(again, x, create_graph=True)
+    with torch.autograd.set_detect_anomaly(True):
+        later = _anomaly_backward(lambda: g2.sum().backward(), "# forward: first")
+    return {"made in backward": made, "graph made before anomaly mode": later}

@@ -25,11 +25,12 @@ _NO_FORWARD_INFO = ("No forward pass information available. Enable detect anomal
 
 
 class _Anomaly:
-    __slots__ = ("enabled", "check_nan")
+    __slots__ = ("enabled", "check_nan", "running")
 
     def __init__(self) -> None:
         self.enabled = False
         self.check_nan = True
+        self.running = None     # the node whose backward runs now (in anomaly mode)
 
 
 ANOMALY = _Anomaly()     # one for the process: PyTorch's anomaly mode is not per thread
@@ -81,11 +82,15 @@ class set_detect_anomaly:
 
 # ---------------------------------------------------------------------- recording, checking
 
-def forward_stack() -> list:
-    """The caller's stack as ``traceback.format_list`` lines, outermost first, without
-    refgrad's own frames (PyTorch's ops add no Python frames either)."""
+def record_forward(node) -> None:
+    """Keep on ``node`` the caller's stack as ``traceback.format_list`` lines, outermost first,
+    without refgrad's own frames (PyTorch's ops add no Python frames either), and the node
+    whose backward made it, if any (a graph made by ``create_graph``)."""
     frames = traceback.extract_stack(sys._getframe(1))
-    return traceback.format_list([f for f in frames if not f.filename.startswith(_REFGRAD_DIR)])
+    node._forward_stack = traceback.format_list(
+        [f for f in frames if not f.filename.startswith(_REFGRAD_DIR)])
+    if ANOMALY.running is not None:
+        node._anomaly_parent = ANOMALY.running
 
 
 def _error_detected(node) -> str:
@@ -97,9 +102,18 @@ def _error_detected(node) -> str:
             + "".join(stack))
 
 
+def _induced_by(parent) -> str:
+    return (f"\n\nPrevious calculation was induced by {type(parent).__name__}. Traceback of "
+            "forward call that induced the previous calculation:\n"
+            + "".join(parent._forward_stack or ()))
+
+
 def run_checked(run_node, node, grad, retain_graph):
     """``run_node(node, grad, retain_graph)`` in anomaly mode: a failure warns with the node's
-    forward stack first; with ``check_nan`` a NaN in a returned gradient is a failure."""
+    forward stack first (then, for a node made by a backward, one warning per node whose
+    backward made it); with ``check_nan`` a NaN in a returned gradient is a failure."""
+    previous = ANOMALY.running
+    ANOMALY.running = node
     try:
         grads = run_node(node, grad, retain_graph)
         if ANOMALY.check_nan:
@@ -109,5 +123,11 @@ def run_checked(run_node, node, grad, retain_graph):
                                        f"in its {i}th output.")
     except Exception:
         warnings.warn(_error_detected(node), UserWarning, stacklevel=2)
+        parent = node._anomaly_parent
+        while parent is not None:
+            warnings.warn(_induced_by(parent), UserWarning, stacklevel=2)
+            parent = parent._anomaly_parent
         raise
+    finally:
+        ANOMALY.running = previous
     return grads

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from . import grad_mode
-from .anomaly_mode import ANOMALY, forward_stack
+from .anomaly_mode import ANOMALY, record_forward
 from .graph import _DTYPES_BY_NAME, BACKWARD_TWICE, Node, RawSavedTensor, SavedTensor, _sequence
 from .graph import accumulator, fit_to_input, pack_saved
 
@@ -277,7 +277,7 @@ def _attach(node, args, output):
         for (saved, _), t in zip(node._saved_list, saved_args):
             pack_saved([saved], t)
     if ANOMALY.enabled:
-        node._forward_stack = forward_stack()
+        record_forward(node)
     return tuple(results) if many else results[0]
 
 

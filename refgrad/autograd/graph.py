@@ -39,7 +39,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from . import grad_mode
-from .anomaly_mode import ANOMALY, forward_stack
+from .anomaly_mode import ANOMALY, record_forward
 
 _STATE = grad_mode.STATE
 _sequence = itertools.count()
@@ -252,6 +252,7 @@ class Node:
     _hooks = None               # node hooks: fn(grad_inputs, grad_outputs)
     _node_pre_hooks = None      # node pre-hooks: fn(grad_outputs)
     _forward_stack = None       # in anomaly mode: the forward call's stack (format_list)
+    _anomaly_parent = None      # in anomaly mode: the node whose backward made this one
 
     def name(self) -> str:
         return type(self).__name__
@@ -502,7 +503,7 @@ def record(row, out, inputs, ctx=None, extra=None):
     out._grad_fn = node
     out._requires_grad = True
     if ANOMALY.enabled:
-        node._forward_stack = forward_stack()
+        record_forward(node)
     if state.saved_hooks is not None and row.saves_any:
         pack_saved(saved.values(), out)
     return out
