@@ -10,6 +10,8 @@ from . import accelerator, autograd, cuda, dtypes, linalg, nn, ops, optim, seria
 from ._devices import get_default_device, set_default_device
 from ._legacy import (BFloat16Tensor, BoolTensor, DoubleTensor, FloatTensor, HalfTensor,
                       IntTensor, LongTensor, Variable)
+from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                                   set_anomaly_enabled)
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .dtypes import bool_ as bool

@@ -251,6 +251,58 @@ PLANTED += [
     ),
 ]
 
+SAVED_HOOK_CASES = ("saved_tensors::hooks_pack_and_unpack_order",
+                    "saved_tensors::hooks_nest_innermost_wins",
+                    "saved_tensors::custom_function_saved_through_hooks")
+NAN_CASES = ("anomaly::nan_from_sqrt_of_negative", "anomaly::nan_in_the_second_output",
+             "anomaly::nan_root_gradient", "anomaly::nan_through_autograd_grad")
+
+# saved tensors and anomaly mode
+PLANTED += [
+    Planted(
+        "refgrad_pack_hook_not_called",
+        subset=("saved_tensors::*",),
+        must_diverge={**{case: {"log"} for case in SAVED_HOOK_CASES},
+                      "saved_tensors::hooks_see_the_saved_tensors_themselves": {"count"},
+                      "saved_tensors::hooks_unpack_returning_a_non_tensor": {"access",
+                                                                              "backward"},
+                      "saved_tensors::hooks_skip_the_version_check": {"hooked backward"}},
+        must_match=("saved_tensors::saved_attribute_names[*]",
+                    "saved_tensors::saved_after_backward",
+                    "saved_tensors::saved_with_retain_graph",
+                    "saved_tensors::raw_saved_register_hooks_errors"),
+        unchanged={"saved_tensors::hooks_skip_the_version_check": {"unhooked backward"},
+                   "saved_tensors::custom_function_saved_through_hooks": {"x.grad"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_saved_other_wrong_operand",
+        subset=("saved_tensors::saved_*",),
+        must_diverge={"saved_tensors::saved_attribute_names[a*b]": {"values[_saved_other]"},
+                      "saved_tensors::saved_attribute_names[a/b]": {"values[_saved_other]"},
+                      "saved_tensors::saved_inputs_are_the_inputs_and_the_result_is_not":
+                          {"other is b"}},
+        must_match=("saved_tensors::saved_attribute_names[exp]",
+                    "saved_tensors::saved_attribute_names[a**b]",
+                    "saved_tensors::saved_after_backward",
+                    "saved_tensors::saved_with_retain_graph"),
+        unchanged={"saved_tensors::saved_attribute_names[a*b]": {"values[_saved_self]", "names"},
+                   "saved_tensors::saved_inputs_are_the_inputs_and_the_result_is_not":
+                       {"self is a", "result equals e"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_anomaly_no_nan_check",
+        subset=("anomaly::*",),
+        must_diverge={case: {"result", "warnings"} for case in NAN_CASES},
+        must_match=("anomaly::error_in_a_custom_backward", "anomaly::version_error_hint",
+                    "anomaly::check_nan_off", "anomaly::node_made_before_anomaly_mode",
+                    "anomaly::no_anomaly_no_warning",
+                    "anomaly::flags_through_the_context_managers"),
+        base=REFGRAD_BASE,
+    ),
+]
+
 PLANTED += [
     _refgrad_variant("overwrite_grad"),
     # refgrad frees saved values in autograd.grad through the same path, so there the bug
