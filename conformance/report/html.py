@@ -418,6 +418,7 @@ def _record_view(record: dict) -> tuple[dict, dict]:
         "right": right_lane,
         "status": record["status"],
         "reason": record.get("reason") or "",
+        "sanitised": bool(record.get("sanitised")),
         "duration_s": record.get("duration_s"),
         "summary": _record_summary(record, worst),
         "max_abs": _max_abs(observables),
