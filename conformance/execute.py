@@ -723,7 +723,7 @@ def replayed_environment(lanes: dict[str, lanes_module.Lane]) -> dict:
     env = {"torch": first.torch_version if len(versions) == 1 else " / ".join(versions),
            "cuda_available": cuda.status == "run",
            "cuda_device": (cuda.reference.environment.get("cuda_device")
-                           if cuda.reference is not None else None),
+                           if cuda.status == "run" else None),
            "reference": {name: lane.reference.source() for name, lane in replayed.items()},
            "torch_installed": installed}
     if warnings:

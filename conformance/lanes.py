@@ -178,8 +178,8 @@ def replayed_lanes(paths: tuple[str, ...], want_cuda: bool = True) -> dict[str, 
         if name not in lanes:
             recorded = read[0].lanes.get(name, {})
             reason = recorded.get("reason") or f"no reference file has the {name} lane"
-            lanes[name] = Lane(name, "torch", None, device, "not_run",
-                               f"{reason} (reference {read[0].name})")
+            lanes[name] = Lane(name, "torch", None, device, "not_run", reason,
+                               reference=read[0])     # where its not running comes from
     if not want_cuda and lanes["torch-cuda"].status == "run":
         lanes["torch-cuda"] = Lane("torch-cuda", "torch", None, "cuda", "not_run",
                                    "the CUDA lane was turned off (--no-cuda)")

@@ -118,11 +118,13 @@ def test_replay_without_torch_gives_the_live_statuses(refgrad_subset, no_torch_e
     assert statuses(replay) == by_id(live) and len(by_id(live)) >= 3 * 10
     report = json.loads(replay.read_text())
     env = report["environment"]
-    assert env["reference"] == {"torch-cpu": {"file": ref.name,
-                                              "torch": reference.read(ref).torch_version}}
-    assert report["lanes"]["torch-cpu"]["reference"]["file"] == ref.name
-    on_cpu = [r for r in report["records"] if r["pair"] == "target~torch-cpu"]
-    assert on_cpu and all(r["reference"]["torch-cpu"]["file"] == ref.name for r in on_cpu)
+    source = {"file": ref.name, "torch": reference.read(ref).torch_version}
+    # the CUDA lane did not run where the file was recorded: the file says so too
+    assert env["reference"] == {"torch-cpu": source, "torch-cuda": source}
+    assert report["lanes"]["torch-cpu"]["reference"] == source
+    assert report["lanes"]["torch-cuda"]["status"] == "not_run"
+    assert all(r["reference"] == {lane: source for lane in (r["left"], r["right"])
+                                  if lane != "target"} for r in report["records"])
     page = replay.with_suffix(".html").read_text()
     assert f"torch-cpu: {ref.name} (torch " in page
     assert "banner warn" not in page.split("<section")[0]     # the same torch: no warning
