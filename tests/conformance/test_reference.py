@@ -166,3 +166,28 @@ def test_catalogue_hash_follows_ids_and_sources():
     assert reference.catalogue_hash(SAMPLES) == reference.catalogue_hash(SAMPLES, cases)
     assert reference.catalogue_hash(SAMPLES, cases[:-1]) != reference.catalogue_hash(SAMPLES)
     assert len(reference.catalogue_hash(SAMPLES)) == 64
+
+
+def test_a_cpu_file_and_a_cuda_file_make_the_lane_set(recorded, tmp_path):
+    from conformance.execute import environment
+    ref, _ = recorded
+    cpu = tmp_path / "cpu.ref.json.gz"
+    reference.write(cpu, ref)
+    on_gpu = json.loads(json.dumps(ref))
+    on_gpu["environment"].update(torch="2.11.0+cu126", cuda_device="NVIDIA H200")
+    on_gpu["lanes"]["torch-cuda"] = {"status": "run", "module": "torch", "device": "cuda"}
+    for by_lane in on_gpu["results"].values():
+        by_lane["torch-cuda"] = by_lane["torch-cpu"]
+    cuda = tmp_path / "cuda.ref.json.gz"
+    reference.write(cuda, on_gpu)
+
+    made = lanes.replayed_lanes((str(cpu), str(cuda)))
+    assert made["torch-cpu"].reference.name == "cpu.ref.json.gz"
+    assert made["torch-cuda"].reference.name == "cuda.ref.json.gz"
+    assert made["torch-cuda"].status == "run" and made["torch-cuda"].namespace is None
+    env = environment({"target": lanes.Lane("target", "refgrad", None, "cpu"), **made})
+    assert env["cuda_available"] and env["cuda_device"] == "NVIDIA H200"
+    assert "different torch versions" in env["reference_warning"]
+    assert lanes.replayed_lanes((str(cuda),), want_cuda=False)["torch-cuda"].status == "not_run"
+    with pytest.raises(reference.ReferenceError, match="cpu.ref.json.gz adds no lane"):
+        lanes.replayed_lanes((str(cpu), str(cpu)))
