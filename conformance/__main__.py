@@ -9,6 +9,8 @@ reproducer, fuzz.
     python -m conformance compare OLD.json NEW.json
     python -m conformance merge A.json B.json ... -o OUT.json [--html OUT.html]
     python -m conformance reproducer REPORT.json RECORD_ID
+    python -m conformance drift A B [--json PATH] [--html PATH | --no-html] [-k EXPR]
+                                    [--no-cuda]        (A, B: references or python:PATH)
     python -m conformance fuzz ...            (see python -m conformance fuzz --help)
 
 ``run`` checks everything it can before any case runs: its arguments, that the reports can
@@ -49,12 +51,13 @@ from conformance.records import Record
 from conformance.report import json_report, write_html
 
 DEFAULT_IMPORT_TIMEOUT_S = 60.0
+DEFAULT_DRIFT_JSON = os.path.join("reports", "drift.json")
 MAX_WORKERS = 256
 EXIT_CODES = """exit codes:
   0  nothing unexpected happened (compare: nothing newly diverged)
   1  a record diverged, timed out or crashed; records are missing (features the target
      lacks) without --allow-missing; under --strict a known divergence is fixed;
-     compare: something newly diverged
+     compare: something newly diverged; drift: something changed between the two torches
   2  usage error (bad arguments, an unwritable output path, a bad known-divergences file
      or report, a target that cannot be imported), an interrupted (incomplete) run, or a
      run that could not produce its report
@@ -177,9 +180,26 @@ def _parser() -> argparse.ArgumentParser:
     repro.add_argument("record_id", metavar="RECORD_ID",
                        help="the record's id, e.g. 'ops::exp[target~torch-cpu]'")
 
+    drift = command("drift", "what changed between two torch versions: compare two "
+                             "references, or record them now in two interpreters")
+    drift.add_argument("a", metavar="A", help="the earlier side: a reference file "
+                       "(conformance record) or python:PATH, an interpreter with torch")
+    drift.add_argument("b", metavar="B", help="the later side, likewise")
+    drift.add_argument("--json", metavar="PATH", default=DEFAULT_DRIFT_JSON,
+                       help=f"JSON report path (default {DEFAULT_DRIFT_JSON})")
+    drift.add_argument("--html", metavar="PATH", default=None,
+                       help="HTML page path (default: beside the JSON report, with .html)")
+    drift.add_argument("--no-html", action="store_true", help="write no HTML page")
+    drift.add_argument("-k", dest="keyword", default=None, metavar="EXPR",
+                       help="record only the cases matching this -k expression "
+                            "(python:PATH sides only)")
+    drift.add_argument("--no-cuda", action="store_true",
+                       help="record no torch-cuda lane (python:PATH sides only)")
+
     sub.add_parser("fuzz", help="the property-based fuzzer (its own options follow)",
                    add_help=False)
     parser.run_parser = run         # for the errors only seen after parsing
+    parser.drift_parser = drift
     return parser
 
 
@@ -225,8 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         _check_run_args(parser, args)
     args.command_line = f"{parser.prog} " + shlex.join(argv)
+    if args.command == "drift":
+        _check_drift_args(parser, args)
     handlers = {"run": _run, "html": _html, "compare": _compare, "merge": _merge,
-                "reproducer": _reproducer}
+                "reproducer": _reproducer, "drift": _drift}
     try:
         return handlers[args.command](args)
     except (OSError, ValueError, ImportError) as exc:     # a report's ReportError included
@@ -436,6 +458,44 @@ def _merge(args: argparse.Namespace) -> int:
     if args.html:
         write_html(merged, args.html)
     return 0
+
+
+def _check_drift_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    from conformance.torch_python import PREFIX
+
+    drift_parser = parser.drift_parser
+    if args.html and args.no_html:
+        drift_parser.error("argument --no-html: not allowed with --html")
+    if args.html is None and not args.no_html:
+        args.html = str(Path(args.json).with_suffix(".html"))
+    if args.html and os.path.abspath(args.html) == os.path.abspath(args.json):
+        drift_parser.error(f"argument --html: the same path as --json ({args.json})")
+    if (args.keyword or args.no_cuda) and not any(
+            side.startswith(PREFIX) for side in (args.a, args.b)):
+        drift_parser.error("-k and --no-cuda choose what to record: they need a "
+                           "python:PATH side")
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from conformance import drift
+
+    for output in [args.json] + ([args.html] if args.html else []):
+        check_writable(output, "output")
+    with tempfile.TemporaryDirectory(prefix="conformance-drift-") as workdir:
+        sides = [drift.read_side(spec, workdir, args.keyword, not args.no_cuda)
+                 for spec in (args.a, args.b)]
+        document = drift.report(*sides, specs=(args.a, args.b), command=args.command_line)
+    json_report.write(document, args.json)
+    found = document["drift"]
+    print(f"drift {found['a']['label']} -> {found['b']['label']}: "
+          + ", ".join(f"{count} {status}" for status, count in found["statuses"].items()))
+    for kind in found["kinds"]:
+        print(f"  {kind}: {found['counts'][kind]} observable(s) in "
+              f"{found['records'][kind]} record(s)")
+    print(f"JSON report: {args.json}")
+    if args.html and write_html(document, args.html):
+        print(f"HTML page:   {args.html}")
+    return drift.exit_code(document)
 
 
 def _reproducer(args: argparse.Namespace) -> int:

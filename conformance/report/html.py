@@ -166,8 +166,13 @@ def _page_view(report: dict) -> dict:
         index.append(row)
         details.append(detail)
     data["records"] = index
+    found = report.get("drift")
+    title = (f"Torch drift: {found['a']['label']} against {found['b']['label']}" if found
+             else f"Conformance: {environment.get('target', '?')} against PyTorch")
     return {
-        "title": f"Conformance: {environment.get('target', '?')} against PyTorch",
+        "title": title,
+        "torch_note": environment.get("torch_note") or "",
+        "drift": page_parts.drift_view(found) if found else None,
         "environment": _environment_rows(report, environment),
         "complete": bool(report.get("complete", True)),
         "lanes": _lane_rows(lanes),
@@ -238,7 +243,7 @@ def _environment_rows(report: dict, env: dict) -> list[tuple[str, str]]:
     if fuzz:
         rows.append(("Fuzz", ", ".join(f"{k}={v}" for k, v in fuzz.items())))
     known = {"target", "target_version", "cuda_available", "cuda_device", "torch", "python",
-             "numpy", "platform", "commit", "command", "fuzz"}
+             "numpy", "platform", "commit", "command", "fuzz", "torch_note"}
     rows.extend((key, _plain(value)) for key, value in env.items() if key not in known)
     return rows
 

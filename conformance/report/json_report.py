@@ -41,8 +41,8 @@ def _counts() -> dict:
     return {status: 0 for status in STATUSES}
 
 
-def summarise(records: Iterable[Record], strict: bool = False) -> dict:
-    total, by_pair, by_area = _counts(), {pair: _counts() for pair in PAIRS}, {}
+def summarise(records: Iterable[Record], strict: bool = False, pairs=PAIRS) -> dict:
+    total, by_pair, by_area = _counts(), {pair: _counts() for pair in pairs}, {}
     for record in records:
         status, pair, area = record.status.value, record.pair, record.area
         total[status] += 1
@@ -60,8 +60,9 @@ def summarise(records: Iterable[Record], strict: bool = False) -> dict:
 
 def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
           known_unmatched: list[str], complete: bool = True, strict: bool = False, *,
-          allow_missing: bool = False) -> dict:
-    """The report of ``records`` (Records; JSON records are accepted and checked)."""
+          allow_missing: bool = False, pairs=PAIRS) -> dict:
+    """The report of ``records`` (Records; JSON records are accepted and checked) on
+    ``pairs`` (a drift report's pairs are two torch versions')."""
     typed = sorted((as_record(record) for record in records), key=lambda r: r.id)
     environment, _ = json_safe_data(environment)    # a target's version or import error
     lanes, _ = json_safe_data(lanes)
@@ -73,8 +74,8 @@ def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "environment": environment,
         "lanes": lanes,
-        "pairs": list(PAIRS),
-        "summary": summarise(typed, strict),
+        "pairs": list(pairs),
+        "summary": summarise(typed, strict, pairs),
         "known_unmatched": sorted(known_unmatched),
         "records": [record.to_json() for record in typed],
     }
