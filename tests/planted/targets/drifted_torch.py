@@ -9,8 +9,11 @@ planted targets that break them one at a time.
 import torch as _torch
 
 from tests.planted.targets import _torch_proxy as _proxy
-from tests.planted.targets.changed_error_message import cat  # noqa: F401 - reworded error
-from tests.planted.targets.wrong_grad_fn_name import exp  # noqa: F401 - renamed node
+from tests.planted.targets import changed_error_message as _reworded
+from tests.planted.targets import wrong_grad_fn_name as _renamed
+
+cat = _reworded.cat         # "Tensor sizes must agree"
+exp = _renamed.exp          # ExpBackward
 
 
 class Tensor(_proxy.PlantedTensor):
