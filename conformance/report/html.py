@@ -225,6 +225,8 @@ def _environment_rows(report: dict, env: dict) -> list[tuple[str, str]]:
     target = env.get("target", "?")
     if env.get("target_version"):
         target = f"{target} {env['target_version']}"
+    if env.get("target_follows_torch"):
+        target = f"{target} (follows torch {env['target_follows_torch']})"
     cuda = "yes" if env.get("cuda_available") else "no"
     if env.get("cuda_device"):
         cuda = f"{cuda} ({env['cuda_device']})"
@@ -243,7 +245,8 @@ def _environment_rows(report: dict, env: dict) -> list[tuple[str, str]]:
     if fuzz:
         rows.append(("Fuzz", ", ".join(f"{k}={v}" for k, v in fuzz.items())))
     known = {"target", "target_version", "cuda_available", "cuda_device", "torch", "python",
-             "numpy", "platform", "commit", "command", "fuzz", "torch_note"}
+             "numpy", "platform", "commit", "command", "fuzz", "torch_note",
+             "target_follows_torch"}
     rows.extend((key, _plain(value)) for key, value in env.items() if key not in known)
     return rows
 

@@ -65,6 +65,9 @@ def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
     ``pairs`` (a drift report's pairs are two torch versions')."""
     typed = sorted((as_record(record) for record in records), key=lambda r: r.id)
     environment, _ = json_safe_data(environment)    # a target's version or import error
+    note = torch_note(environment)
+    if note:
+        environment = {**environment, "torch_note": note}
     lanes, _ = json_safe_data(lanes)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -79,6 +82,21 @@ def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
         "known_unmatched": sorted(known_unmatched),
         "records": [record.to_json() for record in typed],
     }
+
+
+def torch_note(environment: dict) -> str:
+    """"" when the reference torch (live or recorded) is the release the target follows
+    (its ``__torch_version__``, e.g. "2.13" for any 2.13.x), or when either is unknown; else
+    one line saying they differ."""
+    follows, torch = environment.get("target_follows_torch"), environment.get("torch")
+    if not isinstance(follows, str) or not isinstance(torch, str) or not follows or not torch:
+        return ""
+    public = torch.split("+", 1)[0]
+    if public == follows or public.startswith(follows + "."):
+        return ""
+    return (f"{environment.get('target', 'the target')} follows torch {follows}, but the "
+            f"reference torch is {torch}: a difference may be torch's own change between "
+            f"the two (python -m conformance drift shows those)")
 
 
 def missing_verdict(report: dict) -> str:
