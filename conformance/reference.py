@@ -7,8 +7,8 @@ checked in a process where torch is not installed. This module is the only reade
 of the file, and it never imports torch.
 
 The file is gzip-compressed JSON (``.ref.json.gz``), written deterministically (sorted keys,
-fixed separators, gzip mtime 0, no timings, no absolute paths) so that the same torch gives the
-same bytes::
+except inside observations, whose order is observed; fixed separators, gzip mtime 0, no
+timings, no absolute paths) so that the same torch gives the same bytes::
 
     {"format": "conformance-reference", "format_version": 1,
      "environment": {"torch": "2.13.0+cpu", "torch_build": {...}, "cuda_device": null,
@@ -161,9 +161,34 @@ def _portable(data: dict) -> dict:
     return data
 
 
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def canonical(ref: dict) -> dict:
+    """``ref`` with its keys sorted everywhere except inside what a lane observed: the order
+    of a case's observables and of the keys of an observed dict is itself observed (a
+    ``state_dict``'s order) and compared, so it is kept as the lane gave it."""
+    out = {key: _sorted(value) for key, value in ref.items()
+           if key not in ("results", "fuzz")}
+    for section in ("results", "fuzz"):
+        if section in ref:
+            out[section] = {
+                work_id: {lane: {key: (entry[key] if key == "observations"
+                                       else _sorted(entry[key])) for key in sorted(entry)}
+                          for lane, entry in sorted(ref[section][work_id].items())}
+                for work_id in sorted(ref[section])}
+    return {key: out[key] for key in sorted(out)}
+
+
 def dumps(ref: dict) -> bytes:
-    """The file's bytes for ``ref``: the same document gives the same bytes."""
-    text = json.dumps(ref, sort_keys=True, separators=(",", ":"), allow_nan=False,
+    """The file's bytes for ``ref``: the same document gives the same bytes (keys sorted as
+    :func:`canonical` sorts them, fixed separators, gzip without a name or a time)."""
+    text = json.dumps(canonical(ref), separators=(",", ":"), allow_nan=False,
                       ensure_ascii=True)
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0,

@@ -32,15 +32,19 @@ def check_interpreter(python: str) -> str:
     """``python`` as an executable path, or InterpreterError naming what is wrong."""
     found = shutil.which(python) if os.sep not in python else python
     if not found or not os.path.isfile(found):
-        raise InterpreterError(f"--torch-python {python}: no such interpreter")
+        raise InterpreterError(f"{python}: no such interpreter")
     if not os.access(found, os.X_OK):
-        raise InterpreterError(f"--torch-python {python}: not executable")
+        raise InterpreterError(f"{python}: not executable")
     return found
 
 
 def record_command(python: str, output: str, keyword: str | None = None,
-                   want_cuda: bool = True, workers: int | str | None = None) -> list[str]:
-    command = [python, "-m", "conformance", "record", "-o", output]
+                   want_cuda: bool = True, workers: int | str | None = None,
+                   cases: str | None = None) -> list[str]:
+    """``PATH -m conformance record`` with the options that choose what is recorded."""
+    command = [python, "-m", "conformance", "record", "--out", output, "-q"]
+    if cases:
+        command += ["--cases", cases]
     if keyword:
         command += ["-k", keyword]
     if not want_cuda:
@@ -51,14 +55,14 @@ def record_command(python: str, output: str, keyword: str | None = None,
 
 
 def record(python: str, output: str, keyword: str | None = None, want_cuda: bool = True,
-           workers: int | str | None = None) -> str:
+           workers: int | str | None = None, cases: str | None = None) -> str:
     """Record torch's lanes in the interpreter ``python`` into the reference ``output``;
     its output goes to this process's stderr. InterpreterError when it fails."""
     python = check_interpreter(python)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [checkout_root()] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-    command = record_command(python, output, keyword, want_cuda, workers)
+    command = record_command(python, output, keyword, want_cuda, workers, cases)
     print(f"recording torch's lanes with {python}", file=sys.stderr, flush=True)
     try:
         done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL,

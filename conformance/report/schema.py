@@ -29,6 +29,10 @@ Top level::
         "error": "the case process could not start: ..." | absent,   # why no lane ran
         "command": "python -m conformance run ...",
         "fuzz": {"profile": "ci", "seed": 0, "shard": "1/1", "programs": 300} | absent
+        # run --reference: torch's lanes replayed from recorded files (torch is not imported):
+        "reference": {"torch-cpu": {"file": "...ref.json.gz", "torch": "2.13.0+cpu"}} | absent,
+        "torch_installed": "2.13.0+cpu" | null,      # read from its metadata; replay only
+        "reference_warning": "the reference was recorded with torch 2.11.0; ..." | absent,
       },
       "lanes": {
         "target":     {"status": "run", "module": "refgrad", "device": "cpu"},
@@ -78,9 +82,12 @@ A RECORD is one case on one lane pair (left is the lane under test, right the re
                               # ran and differed or failed (diverge, known, missing, timeout,
                               # crash); null on match, fixed and not_run records
       "tracebacks": {"left": "Traceback ..."},  # only when a lane raised an uncaught exception
-      "sanitised": true     # only when text in the record (a target's message, repr or
+      "sanitised": true,    # only when text in the record (a target's message, repr or
                             # traceback) held lone surrogates, which UTF-8 cannot encode:
                             # each was replaced by its escape, the six characters "\\ud800"
+      "reference": {"torch-cpu": {"file": "torch-2.13.0-cpu.ref.json.gz",
+                                  "torch": "2.13.0+cpu"}}   # only when a lane of the pair
+                            # was replayed from a reference file (run --reference)
     }
 
 A lane whose work got an object of the wrong type from the target (``x.sum()`` returning a
