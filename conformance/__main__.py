@@ -13,7 +13,8 @@ reproducer, fuzz.
     python -m conformance merge A.json B.json ... -o OUT.json [--html OUT.html]
     python -m conformance reproducer REPORT.json RECORD_ID
     python -m conformance drift A B [--json PATH] [--html PATH | --no-html] [-k EXPR]
-                                    [--no-cuda]        (A, B: references or python:PATH)
+                                    [--no-cuda] [--keep-references FOLDER] [--exit-zero]
+                                    (A, B: reference files or python:PATH interpreters)
     python -m conformance fuzz ...            (see python -m conformance fuzz --help)
 
 ``run`` checks everything it can before any case runs: its arguments, that the reports can
@@ -225,6 +226,12 @@ def _parser() -> argparse.ArgumentParser:
                             "(python:PATH sides only)")
     drift.add_argument("--no-cuda", action="store_true",
                        help="record no torch-cuda lane (python:PATH sides only)")
+    drift.add_argument("--keep-references", metavar="FOLDER", default=None,
+                       help="write the references recorded for python:PATH sides into this "
+                            "folder (default: a temporary one, removed afterwards)")
+    drift.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 when the comparison is made, whatever changed (for a job "
+                            "that only writes the report); errors still exit 2")
 
     sub.add_parser("fuzz", help="the property-based fuzzer (its own options follow)",
                    add_help=False)
@@ -608,8 +615,12 @@ def _drift(args: argparse.Namespace) -> int:
         if side.startswith(torch_python.PREFIX):
             torch_python.check_interpreter(side[len(torch_python.PREFIX):])
     with tempfile.TemporaryDirectory(prefix="conformance-drift-") as workdir:
-        sides = [drift.read_side(spec, workdir, args.keyword, not args.no_cuda)
-                 for spec in (args.a, args.b)]
+        if args.keep_references:
+            os.makedirs(args.keep_references, exist_ok=True)
+        folder = args.keep_references or workdir
+        sides = [drift.read_side(spec, os.path.join(folder, f"{side}.ref.json.gz"),
+                                 args.keyword, not args.no_cuda)
+                 for side, spec in (("a", args.a), ("b", args.b))]
         document = drift.report(*sides, specs=(args.a, args.b), command=args.command_line)
     json_report.write(document, args.json)
     found = document["drift"]
@@ -621,7 +632,7 @@ def _drift(args: argparse.Namespace) -> int:
     print(f"JSON report: {args.json}")
     if args.html and write_html(document, args.html):
         print(f"HTML page:   {args.html}")
-    return drift.exit_code(document)
+    return 0 if args.exit_zero else drift.exit_code(document)
 
 
 def _reproducer(args: argparse.Namespace) -> int:

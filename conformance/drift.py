@@ -12,7 +12,6 @@ exception types, error messages, warnings, printing, values, presence.
 """
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass
 
@@ -224,15 +223,14 @@ def exit_code(document: dict) -> int:
     return 1 if document["summary"]["unexpected"] else 0
 
 
-def read_side(spec: str, workdir: str, keyword: str | None = None,
+def read_side(spec: str, recorded: str, keyword: str | None = None,
               want_cuda: bool = True) -> Reference:
-    """A side of the comparison: ``python:PATH`` is recorded now in that interpreter (into
-    ``workdir``); anything else is a reference file."""
+    """A side of the comparison: ``python:PATH`` is recorded now in that interpreter, into the
+    file ``recorded``; anything else is a reference file."""
     from conformance import reference, torch_python
 
     if spec.startswith(torch_python.PREFIX):
         python = spec[len(torch_python.PREFIX):]
-        path = os.path.join(workdir, f"side-{len(os.listdir(workdir))}.ref.json.gz")
-        torch_python.record(python, path, keyword=keyword, want_cuda=want_cuda)
-        return reference.read(path)
+        torch_python.record(python, recorded, keyword=keyword, want_cuda=want_cuda)
+        return reference.read(recorded)
     return reference.read(spec)
