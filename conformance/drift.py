@@ -137,7 +137,18 @@ def compare(a: Reference, b: Reference) -> tuple[list[Record], dict, list[str]]:
                                with_reproducers=False)
     for record in records:
         _mark_changes(record)
+        if record.status is Status.MATCH:
+            _unchanged(record)
     return records, lanes, [f"{ln}~{rn}" for _, ln, rn in pairs]
+
+
+def _unchanged(record: Record) -> None:
+    """A record both torches agree on keeps no observables, graphs or source: a drift report
+    is about what changed, and 1,500 unchanged cases would otherwise make it 10 times the
+    size."""
+    kept = len(record.observables)
+    record.observables, record.graphs, record.source = [], {}, None
+    record.reason = f"unchanged ({kept} observable{'s' if kept != 1 else ''} equal)"
 
 
 def _present(info: dict, present: bool, case_id: str) -> dict:

@@ -60,7 +60,10 @@ Top level::
                                         # observe.CHANGE_KINDS order, then "failure"):
                                         # "counts" (observables), "records", "items" (record,
                                         # case, pair, observable, detail); each changed
-                                        # OBSERVABLE carries its "change" (the kind)
+                                        # OBSERVABLE carries its "change" (the kind);
+                                        # a "match" record keeps no observables, graphs or
+                                        # source (its reason: "unchanged (N observables
+                                        # equal)")
 
 A RECORD is one case on one lane pair (left is the lane under test, right the reference)::
 

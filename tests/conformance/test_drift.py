@@ -177,3 +177,14 @@ def _graph(*names):
 ])
 def test_change_kind(left, right, kind):
     assert change_kind(left, right) == kind
+
+
+def test_unchanged_records_keep_only_their_verdict(references):
+    drifted, real = references
+    document = drift.report(drifted, real, ("a", "b"))
+    unchanged = [r for r in document["records"] if r["status"] == "match"]
+    assert unchanged and all(r["observables"] == [] and r["graphs"] == {}
+                             and r["source"] is None for r in unchanged)
+    assert all(r["reason"].startswith("unchanged (") for r in unchanged)
+    changed = [r for r in document["records"] if r["status"] == "diverge"]
+    assert all(r["observables"] and r["source"] for r in changed)
