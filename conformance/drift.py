@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from conformance.execute import LaneResult
+from conformance.execute import LaneResult, harness_commit
 from conformance.observe import CHANGE_KINDS, change_kind
 from conformance.pair_records import records_for
 from conformance.records import Record, Status, split_id
@@ -218,6 +218,7 @@ def report(a: Reference, b: Reference, specs: tuple[str, str], command: str = ""
         "python": b.environment.get("python"), "numpy": b.environment.get("numpy"),
         "platform": b.environment.get("platform"),
         "harness_version": b.environment.get("harness_version"),
+        "commit": harness_commit(),
         "catalogue": f"{a.catalogue['package']} {a.catalogue_hash[:16]} "
                      f"({a.catalogue.get('cases')} cases)",
         "command": command,
