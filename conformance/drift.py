@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from conformance.execute import LaneResult, harness_commit
+from conformance.execute import harness_commit
+from conformance.lane_result import LaneResult
 from conformance.observe import CHANGE_KINDS, change_kind
 from conformance.pair_records import records_for
 from conformance.records import Record, Status, split_id

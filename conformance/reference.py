@@ -1,7 +1,7 @@
 """Recorded references: torch's lanes written to a file, read back instead of a live torch.
 
 ``python -m conformance record`` runs the cases on torch's lanes only and writes what each lane
-showed per case (:class:`conformance.execute.LaneResult`) to a reference file;
+showed per case (:class:`conformance.lane_result.LaneResult`) to a reference file;
 ``python -m conformance run --reference FILE`` then replays those lanes, so a target can be
 checked in a process where torch is not installed. This module is the only reader and writer
 of the file, and it never imports torch.
@@ -34,6 +34,8 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable
+
+from conformance.lane_result import LaneResult
 
 FORMAT = "conformance-reference"
 FORMAT_VERSION = 1
@@ -286,8 +288,7 @@ class Reference:
         """The same for a fuzz program recorded with the reference."""
         return self._result(self.data.get("fuzz") or {}, program_id, lane)
 
-    def _result(self, results: dict, work_id: str, lane: str):
-        from conformance.execute import LaneResult
+    def _result(self, results: dict, work_id: str, lane: str) -> LaneResult | None:
         entry = results.get(work_id, {}).get(lane)
         if entry is None:
             return None

@@ -175,6 +175,7 @@ def _page_view(report: dict) -> dict:
         "drift": page_parts.drift_view(found) if found else None,
         "environment": _environment_rows(report, environment),
         "complete": bool(report.get("complete", True)),
+        "reference_warning": environment.get("reference_warning"),
         "lanes": _lane_rows(lanes),
         "summary": summary,
         "statuses": statuses,
@@ -244,9 +245,16 @@ def _environment_rows(report: dict, env: dict) -> list[tuple[str, str]]:
     fuzz = env.get("fuzz")
     if fuzz:
         rows.append(("Fuzz", ", ".join(f"{k}={v}" for k, v in fuzz.items())))
+    reference = env.get("reference")
+    if reference:       # run --reference: torch's lanes came from files, not a live torch
+        rows.append(("Reference", "; ".join(f"{lane}: {_reference_text(source)}"
+                                            for lane, source in reference.items())))
+        rows.append(("torch installed", env.get("torch_installed") or "none"))
+    if env.get("reference_warning"):
+        rows.append(("Reference warning", env["reference_warning"]))
     known = {"target", "target_version", "cuda_available", "cuda_device", "torch", "python",
-             "numpy", "platform", "commit", "command", "fuzz", "torch_note",
-             "target_follows_torch"}
+             "numpy", "platform", "commit", "command", "fuzz", "reference", "torch_installed",
+             "reference_warning", "torch_note", "target_follows_torch"}
     rows.extend((key, _plain(value)) for key, value in env.items() if key not in known)
     return rows
 
@@ -426,7 +434,18 @@ def _record_view(record: dict) -> tuple[dict, dict]:
         "extra_graphs": [name for name in layouts if name not in shown],
         "reproducer": record.get("reproducer"),
     }
+    if record.get("reference"):
+        detail["reference"] = "Replayed from " + "; ".join(
+            f"{lane}: {_reference_text(source)}"
+            for lane, source in record["reference"].items())
     return row, detail
+
+
+def _reference_text(source: Any) -> str:
+    """``a.ref.json.gz (torch 2.13.0+cpu)``: a replayed lane's reference file."""
+    if not isinstance(source, dict):
+        return str(source)
+    return f"{source.get('file', '?')} (torch {source.get('torch', '?')})"
 
 
 def _record_summary(record: dict, worst: dict | None) -> str:

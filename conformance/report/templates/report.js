@@ -303,6 +303,7 @@
       el('span', null, laneLabel(record.left) + '  vs  ' + laneLabel(record.right)));
     box.append(head);
     if (record.reason) box.append(el('p', 'reason', record.reason));
+    if (record.reference) box.append(el('p', 'reference', record.reference));
 
     if (record.observables.length) {
       const table = el('table', 'observables');
