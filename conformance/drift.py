@@ -108,8 +108,7 @@ def lane_pairs(a: Reference, b: Reference, left: str, right: str) -> list[tuple[
 def _lane_info(ref: Reference, lane: str) -> dict:
     info = dict(ref.lanes.get(lane) or {"status": "not_run", "module": "torch",
                                         "reason": f"{ref.name} has no {lane} lane"})
-    info["reference"] = ref.name
-    info["torch"] = ref.torch_version
+    info["reference"] = ref.source()         # {"file", "torch"}, as a replayed lane says
     return info
 
 
@@ -157,7 +156,7 @@ def _present(info: dict, present: bool, case_id: str) -> dict:
     if present or info.get("status") != "run":
         return info
     return {**info, "status": "not_run",
-            "reason": f"{info['reference']} has no result for {case_id}"}
+            "reason": f"{info['reference']['file']} has no result for {case_id}"}
 
 
 def _mark_changes(record: Record) -> None:

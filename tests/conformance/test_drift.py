@@ -188,3 +188,19 @@ def test_unchanged_records_keep_only_their_verdict(references):
     assert all(r["reason"].startswith("unchanged (") for r in unchanged)
     changed = [r for r in document["records"] if r["status"] == "diverge"]
     assert all(r["observables"] and r["source"] for r in changed)
+
+
+def test_a_case_one_reference_lacks_is_not_run_saying_so(references, tmp_path):
+    _, real = references
+    data = json.loads(json.dumps(real.data))
+    dropped = sorted(data["results"])[0]
+    del data["results"][dropped]
+    reference.write(tmp_path / "fewer.ref.json.gz", data)
+    fewer = reference.read(tmp_path / "fewer.ref.json.gz")
+    document = drift.report(real, fewer, ("a", "b"))
+    (record,) = [r for r in document["records"] if r["case"] == dropped]
+    assert record["status"] == "not_run"
+    assert f"fewer.ref.json.gz has no result for {dropped}" in record["reason"]
+    assert {r["status"] for r in document["records"] if r["case"] != dropped} == {"match"}
+    side_b = f"torch-{torch.__version__.split('+')[0]}@B"
+    assert record["reference"][side_b]["file"] == "fewer.ref.json.gz"
