@@ -1,5 +1,5 @@
-"""``python -m conformance`` (or the ``conformance`` script): run, html, compare, merge,
-reproducer, fuzz.
+"""``python -m conformance`` (or the ``conformance`` script): run, record, html, compare,
+merge, reproducer, fuzz.
 
     python -m conformance run [--target MODULE] [--json PATH] [--html PATH] [-n N]
                               [--cases PACKAGE] [--known PATH [--known-only]] [--timeout S]
@@ -63,8 +63,9 @@ EXIT_CODES = """exit codes:
      lacks) without --allow-missing; under --strict a known divergence is fixed;
      compare: something newly diverged; drift: something changed between the two torches
   2  usage error (bad arguments, an unwritable output path, a bad known-divergences file
-     or report, a target that cannot be imported), an interrupted (incomplete) run, or a
-     run that could not produce its report
+     or report, a target that cannot be imported, a reference file that cannot be read or
+     was recorded for other cases), an interrupted (incomplete) run, or a run that could
+     not produce its report (record: its reference)
 """
 
 

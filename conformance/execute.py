@@ -667,7 +667,7 @@ def environment(lanes: dict[str, lanes_module.Lane] | None = None, target: str |
     command = command or " ".join([os.path.basename(sys.executable)] + sys.argv)
     if lanes is not None and lanes_module.recording(lanes):
         from conformance import reference
-        return {**reference.torch_environment(lanes), "target": None, "command": command}
+        return {**reference.torch_environment(lanes), "command": command}
     target = lanes["target"].module_name if lanes else lanes_module.resolve_target(target)
     target_module = sys.modules.get(target)
     env = {

@@ -116,8 +116,8 @@ def from_array(data):
 
 
 def scalar_tensor(value, dtype):
-    # a float beyond float16's range (65504) may overflow the dtype: inf, silently as in torch
-    if dtype.is_floating_point and isinstance(value, float) and abs(value) > 65504.0:
+    # a number beyond float16's range (65504) may overflow the dtype: inf, silently as in torch
+    if dtype.is_floating_point and isinstance(value, (float, int)) and abs(value) > 65504.0:
         with np.errstate(all="ignore"):
             return wrap(np.array(value, dtype.np), dtype, False)
     return wrap(np.array(value, dtype.np), dtype, False)

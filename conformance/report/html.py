@@ -273,14 +273,17 @@ def _lane_rows(lanes: dict) -> list[dict]:
     rows = []
     for name, lane in lanes.items():
         extra = {k: v for k, v in lane.items() if k not in ("status", "module", "device",
-                                                            "reason")}
+                                                            "reason", "reference")}
+        notes = [f"{k}: {_plain(v)}" for k, v in extra.items()]
+        if lane.get("reference"):
+            notes.insert(0, f"replayed from {_reference_text(lane['reference'])}")
         rows.append({
             "name": name,
             "status": lane.get("status", "?"),
             "module": lane.get("module") or "—",
             "device": lane.get("device") or "—",
             "reason": lane.get("reason") or "",
-            "extra": ", ".join(f"{k}: {_plain(v)}" for k, v in extra.items()),
+            "extra": ", ".join(notes),
         })
     return rows
 
@@ -422,6 +425,7 @@ def _record_view(record: dict) -> tuple[dict, dict]:
         "right": right_lane,
         "status": record["status"],
         "reason": record.get("reason") or "",
+        "sanitised": bool(record.get("sanitised")),
         "duration_s": record.get("duration_s"),
         "summary": _record_summary(record, worst),
         "max_abs": _max_abs(observables),

@@ -227,6 +227,7 @@ def merge(reports: list[dict]) -> dict:
     allow_missing = all(r.get("allow_missing", False) for r in reports)
     environment = dict(reports[0]["environment"])
     fuzz = [r["environment"]["fuzz"] for r in reports if "fuzz" in r["environment"]]
+    _check_same_campaign(fuzz)
     if fuzz:
         environment["fuzz"] = {
             **fuzz[0],
@@ -240,6 +241,17 @@ def merge(reports: list[dict]) -> dict:
     return build(records.values(), lanes, environment, sorted(unmatched),
                  all(r.get("complete", False) for r in reports), strict,
                  allow_missing=allow_missing)
+
+
+def _check_same_campaign(fuzz: list[dict]) -> None:
+    """Fuzz shards merge only if they drew their programs alike: the same profile, base seed
+    and Hypothesis version (another version draws other programs from the same seeds)."""
+    for key, what in (("hypothesis", "Hypothesis versions"), ("profile", "profiles"),
+                      ("seed", "base seeds")):
+        values = {str(f.get(key)) for f in fuzz if f.get(key) is not None}
+        if len(values) > 1:
+            raise ValueError(f"cannot merge fuzz shards drawn with different {what}: "
+                             f"{sorted(values)}; run every shard with the same one")
 
 
 def differences(old: dict, new: dict, strict: bool | None = None) -> dict:

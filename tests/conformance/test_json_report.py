@@ -85,6 +85,19 @@ def test_merge_unions_records_and_keeps_the_worst_completeness():
         json_report.merge([one, report([], target="other")])
 
 
+@pytest.mark.parametrize("key, other, what", [("hypothesis", "6.150.0", "Hypothesis versions"),
+                                              ("profile", "nightly", "profiles"),
+                                              ("seed", 7, "base seeds")])
+def test_merge_refuses_fuzz_shards_drawn_differently(key, other, what):
+    fuzz = {"profile": "ci", "seed": 0, "programs": 5, "hypothesis": "6.170.17"}
+    one = report([rec("a::x", "match")], fuzz={**fuzz, "shard": "1/2"})
+    two = report([rec("a::y", "match")], fuzz={**fuzz, "shard": "2/2", key: other})
+    with pytest.raises(ValueError, match=f"different {what}"):
+        json_report.merge([one, two])
+    same = report([rec("a::y", "match")], fuzz={**fuzz, "shard": "2/2"})
+    assert json_report.merge([one, same])["environment"]["fuzz"]["programs"] == 10
+
+
 def test_differences_lists_newly_unexpected_and_fixed():
     old = report([rec("a::x", "match"), rec("a::y", "diverge"), rec("a::gone", "match")])
     new = report([rec("a::x", "diverge"), rec("a::y", "match"), rec("a::new", "crash")])
