@@ -673,6 +673,7 @@ def environment(lanes: dict[str, lanes_module.Lane] | None = None, target: str |
     env = {
         "target": target,
         "target_version": getattr(target_module, "__version__", None),
+        "target_follows_torch": getattr(target_module, "__torch_version__", None),
         "python": platform.python_version(),
         "numpy": numpy.__version__,
         "platform": platform.platform(),

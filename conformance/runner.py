@@ -135,13 +135,14 @@ def run(target: str | None = None, cases: list[Case] | None = None,
     finally:
         if server is not None:
             server.stop()
-    unmatched = known_divergences.apply(records, entries, target, strict)
+    env = environment(lanes, command=command)
+    unmatched = known_divergences.apply(records, entries, target, strict, env.get("torch"))
     for entry_id in unmatched if complete else ():
         _warnings.warn(f"known-divergence entry matches no case: {entry_id}", UserWarning,
                        stacklevel=2)
     report = json_report.build(
         records, {name: lane.describe() for name, lane in lanes.items()},
-        environment(lanes, command=command), unmatched if complete else [], complete, strict)
+        env, unmatched if complete else [], complete, strict)
     if json_path is not None:
         json_report.write(report, json_path)
     if interrupted is not None:

@@ -73,10 +73,11 @@ class JobResult:
     interrupted: bool = False     # Ctrl-C stopped the job: ``records`` are the programs run
 
 
-def _apply_known(records: list[Record], entries, target: str) -> None:
+def _apply_known(records: list[Record], entries, target: str,
+                 torch_version: str | None) -> None:
     """known.py's rule on typed records (it reads and marks JSON records)."""
     data = [record.to_json() for record in records]
-    known_module.apply(data, entries, target)
+    known_module.apply(data, entries, target, torch_version=torch_version)
     for record, marked in zip(records, data):
         record.status, record.reason = Status(marked["status"]), marked["reason"]
 
@@ -136,7 +137,7 @@ def _run_seeds(job: Job, profile: Profile, entries, executor: Isolated, records:
             stats[lane] = stats.get(lane, 0.0) + result.duration_s
         stats["programs"] += 1
         seed_records = records_for(work, executor.lane_info, results, job.target)
-        _apply_known(seed_records, entries, job.target)
+        _apply_known(seed_records, entries, job.target, executor.environment.get("torch"))
         outcome = Outcome(seed, program, choices,
                           {lane: r.observations for lane, r in results.items()},
                           {lane: r.duration_s for lane, r in results.items()})

@@ -87,9 +87,10 @@ class ConformanceSession:
     def record_for(self, case, pair: str) -> Record:
         records = self.cache.get(case.id)
         if records is None or pair not in records:
-            fresh = [json_report.as_record(r) for r in self._case_server().run_case(case)]
+            server = self._case_server()
+            fresh = [json_report.as_record(r) for r in server.run_case(case)]
             known_divergences.apply(fresh, self.entries, self.options.target,
-                                    self.options.strict)
+                                    self.options.strict, server.environment.get("torch"))
             records = self.cache[case.id] = {r.pair: r for r in fresh}
         record = records.pop(pair)
         if not records:
@@ -178,8 +179,9 @@ class ConformanceSession:
         environment = {**environment, "command": self._command()}
         complete = not interrupted and self.expected <= set(found)
         records = list(found.values())
-        known_divergences.apply(records, self.entries, opts.target, opts.strict)
-        unmatched = self._unmatched() if complete else []
+        torch_version = environment.get("torch")
+        known_divergences.apply(records, self.entries, opts.target, opts.strict, torch_version)
+        unmatched = self._unmatched(torch_version) if complete else []
         report = json_report.build(records, lanes, environment, unmatched, complete,
                                    opts.strict, allow_missing=opts.allow_missing)
         # The result is the run's own, in memory: the CLI's verdict and page never come from
@@ -233,7 +235,7 @@ class ConformanceSession:
         if not self.is_worker and self.partial_dir:
             shutil.rmtree(self.partial_dir, ignore_errors=True)
 
-    def _unmatched(self) -> list[str]:
+    def _unmatched(self, torch_version: str | None) -> list[str]:
         """Entries matching no case of the package, selected (-k) or not. The checked-in file
         describes the checked-in cases, so for another package only the user's file counts."""
         opts = self.options
@@ -244,7 +246,8 @@ class ConformanceSession:
         else:
             return []
         return known_divergences.unmatched(entries, opts.target,
-                                           (case.id for case in collect(opts.cases)), PAIRS)
+                                           (case.id for case in collect(opts.cases)), PAIRS,
+                                           torch_version)
 
     def _command(self) -> str:
         return self.command or "pytest " + " ".join(

@@ -166,8 +166,13 @@ def _page_view(report: dict) -> dict:
         index.append(row)
         details.append(detail)
     data["records"] = index
+    found = report.get("drift")
+    title = (f"Torch drift: {found['a']['label']} against {found['b']['label']}" if found
+             else f"Conformance: {environment.get('target', '?')} against PyTorch")
     return {
-        "title": f"Conformance: {environment.get('target', '?')} against PyTorch",
+        "title": title,
+        "torch_note": environment.get("torch_note") or "",
+        "drift": page_parts.drift_view(found) if found else None,
         "environment": _environment_rows(report, environment),
         "complete": bool(report.get("complete", True)),
         "reference_warning": environment.get("reference_warning"),
@@ -221,6 +226,8 @@ def _environment_rows(report: dict, env: dict) -> list[tuple[str, str]]:
     target = env.get("target", "?")
     if env.get("target_version"):
         target = f"{target} {env['target_version']}"
+    if env.get("target_follows_torch"):
+        target = f"{target} (follows torch {env['target_follows_torch']})"
     cuda = "yes" if env.get("cuda_available") else "no"
     if env.get("cuda_device"):
         cuda = f"{cuda} ({env['cuda_device']})"
@@ -247,7 +254,7 @@ def _environment_rows(report: dict, env: dict) -> list[tuple[str, str]]:
         rows.append(("Reference warning", env["reference_warning"]))
     known = {"target", "target_version", "cuda_available", "cuda_device", "torch", "python",
              "numpy", "platform", "commit", "command", "fuzz", "reference", "torch_installed",
-             "reference_warning"}
+             "reference_warning", "torch_note", "target_follows_torch"}
     rows.extend((key, _plain(value)) for key, value in env.items() if key not in known)
     return rows
 

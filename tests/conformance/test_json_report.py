@@ -165,3 +165,29 @@ def test_load_says_what_is_wrong_with_a_malformed_report(tmp_path, document, mes
         json_report.load(path)
     assert str(raised.value).startswith(f"{path}: ")
     assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("follows, torch, noted", [
+    ("2.13", "2.13.0+cpu", False),
+    ("2.13", "2.13.1", False),
+    ("2.13", "2.14.1+cu130", True),
+    ("2.13", "2.1.0", True),            # 2.1 is not 2.13
+    (None, "2.14.1", False),            # a target that says nothing
+    ("2.13", None, False),              # no torch at all
+])
+def test_the_report_says_when_the_reference_torch_is_another_release(follows, torch, noted):
+    environment = {"target": "refgrad", "target_follows_torch": follows, "torch": torch}
+    built = json_report.build([], {}, environment, [])
+    note = built["environment"].get("torch_note", "")
+    assert bool(note) == noted
+    if noted:
+        assert note.startswith(f"refgrad follows torch {follows}, but the reference torch is "
+                               f"{torch}")
+
+
+def test_refgrad_states_the_torch_release_it_follows():
+    import refgrad
+    from conformance.execute import environment
+
+    assert refgrad.__torch_version__ == "2.13"
+    assert environment(target="refgrad")["target_follows_torch"] == "2.13"
