@@ -74,6 +74,14 @@ def _leave(ns, tree, keep_graph: bool):
     return pytree.tree_map(lambda v: v.detach() if isinstance(v, ns.Tensor) else v, tree)
 
 
+def _leave_aux(ns, aux, keep_graph: bool):
+    """``has_aux``'s second value: tensors only, handed back like the results."""
+    for leaf in pytree.flatten(aux)[0]:
+        if not isinstance(leaf, ns.Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(leaf)}")
+    return _leave(ns, aux, keep_graph)
+
+
 def _zeros_like(ns, tensor):
     return ns.zeros_like(tensor.detach())
 
@@ -175,14 +183,16 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     out_leaves, out_spec = _only_tensors(ns, output, "vjp(f, *primals)", "f(*primals)")
     keep = level.keeps_graph(out_leaves)
 
-    def vjp_fn(cotangents):
+    def vjp_fn(cotangents, retain_graph: bool = True, create_graph=None):
         ct_leaves, ct_spec = pytree.flatten(cotangents)
         if ct_spec != out_spec:
             raise RuntimeError(
                 "Expected pytree structure of cotangents to be the same as pytree structure "
                 f"of outputs to the function. cotangents: {ct_spec.pprint()}, primal output: "
                 f"{out_spec.pprint()}")
-        tracks = ns.is_grad_enabled() and (keep or any(
+        # create_graph=False asks for results outside any graph; the graph is kept only
+        # where the caller tracks something the products depend on
+        tracks = create_graph is not False and ns.is_grad_enabled() and (keep or any(
             isinstance(c, ns.Tensor) and c.requires_grad for c in ct_leaves))
         with ns.enable_grad():
             grads = _grad(ns, out_leaves, level.leaves, ct_leaves, create_graph=tracks)
@@ -190,7 +200,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
         return _leave(ns, pytree.unflatten(grads, level.primal_spec), tracks)
 
     result = (_leave(ns, output, keep), vjp_fn)
-    return result + (_leave(ns, aux, keep),) if has_aux else result
+    return result + (_leave_aux(ns, aux, keep),) if has_aux else result
 
 
 def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
@@ -219,7 +229,7 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
         grads = pytree.unflatten(_materialize(ns, grads, level.leaves), level.primal_spec)
         value = _leave(ns, output, keep)
         if has_aux:
-            return _leave(ns, grads, keep), (value, _leave(ns, aux, keep))
+            return _leave(ns, grads, keep), (value, _leave_aux(ns, aux, keep))
         return _leave(ns, grads, keep), value
 
     return wrapper
@@ -299,7 +309,7 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
     products = _forward_mode_linearize(ns, level, out_leaves)(tangent_leaves, tracks)
     result = (_leave(ns, output, keep),
               _leave(ns, pytree.unflatten(products, out_spec), tracks))
-    return result + (_leave(ns, aux, keep),) if has_aux else result
+    return result + (_leave_aux(ns, aux, keep),) if has_aux else result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,6 +345,11 @@ def _jacobian_transform(func, argnums, has_aux, api, forward: bool):
         ns = _ns()
         positions = _check_argnums(argnums, len(args))
         picked = positions[0] if isinstance(argnums, int) else positions
+        if forward:     # torch's jacfwd sizes its basis before it checks the arguments
+            for leaf in pytree.flatten(_argnums_tree(args, picked))[0]:
+                if not isinstance(leaf, ns.Tensor):
+                    raise AttributeError(f"'{type(leaf).__name__}' object has no attribute "
+                                         "'numel'")
         level = _Level(ns, lambda *a: func(*a, **kwargs), _argnums_tree(args, picked),
                        lambda entered: _with_argnums(args, picked, entered))
         output, aux = _split_aux(level.raw_output, has_aux, api)
@@ -367,7 +382,7 @@ def _jacobian_transform(func, argnums, has_aux, api, forward: bool):
                     shape = tuple(out.shape) + tuple(leaf.shape)
                     blocks[i][j] = _assemble(ns, rows[j], shape, False, keep, out)
         jac = _leave(ns, _jacobian_tree(out_spec, level.primal_spec, blocks), keep)
-        return (jac, _leave(ns, aux, keep)) if has_aux else jac
+        return (jac, _leave_aux(ns, aux, keep)) if has_aux else jac
 
     return wrapper
 
