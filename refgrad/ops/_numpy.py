@@ -21,6 +21,15 @@ def _via_float64(fn):
     return precise
 
 
+def _matmul(a, b):
+    """a @ b; float32 products are summed in float64 and rounded once, so an entry does not
+    depend on how the product is blocked (one row at a time, as under vmap's loop, or the
+    whole batch at once)."""
+    if a.dtype == _FLOAT32 and b.dtype == _FLOAT32:
+        return np.matmul(a.astype(np.float64), b.astype(np.float64)).astype(np.float32)
+    return np.matmul(a, b)
+
+
 def _pow(a, b):
     """a ** b for arrays (either may be 0-d): float32 through float64, rounded once."""
     a, b = np.asarray(a), np.asarray(b)
