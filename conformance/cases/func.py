@@ -280,17 +280,19 @@ def case_jacobian_of_tracked_input_is_differentiable(torch, device):
 def case_vmap_in_dims(torch, device):
     a, b = _randn(torch, device, (2, 3), "a"), _randn(torch, device, (3,), "b")
     vmap = torch.func.vmap
-    return {
-        "0": vmap(lambda u: u.sum() * u)(a),
-        "1": vmap(lambda u: u.sum() * u, in_dims=1)(a),
-        "-1": vmap(lambda u: u.exp(), in_dims=-1)(a),
-        "(0, None)": vmap(lambda u, v: u * v, in_dims=(0, None))(a, b),
-        "(1, 0)": vmap(lambda u, v: u * v, in_dims=(1, 0))(a, b),
-        "nested tuple": vmap(lambda p: p[0] + p[1], in_dims=((0, 1),))((a, a.t())),
-        "dict": vmap(lambda d: d["u"] * 2, in_dims=({"u": 1},))({"u": a}),
-        "kwargs unmapped": vmap(lambda u, scale: u * scale)(a, scale=b),
-        "non-tensor unmapped": vmap(lambda u, n: u * n, in_dims=(0, None))(a, 3),
+    calls = {
+        "0": lambda: vmap(lambda u: u.sum() * u)(a),
+        "1": lambda: vmap(lambda u: u.sum() * u, in_dims=1)(a),
+        "-1": lambda: vmap(lambda u: u.exp(), in_dims=-1)(a),
+        "(0, None)": lambda: vmap(lambda u, v: u * v, in_dims=(0, None))(a, b),
+        "(1, 0)": lambda: vmap(lambda u, v: u * v, in_dims=(1, 0))(a, b),
+        "nested tuple": lambda: vmap(lambda p: p[0] + p[1], in_dims=((0, 1),))((a, a.t())),
+        "dict": lambda: vmap(lambda d: d["u"] * 2, in_dims=({"u": 1},))({"u": a}),
+        "kwargs unmapped": lambda: vmap(lambda u, scale: u * scale)(a, scale=b),
+        "non-tensor unmapped": lambda: vmap(lambda u, n: u * n, in_dims=(0, None))(a, 3),
     }
+    # each call observed on its own: a wrong mapping may raise (sizes that do not agree)
+    return {name: observe.error(call) for name, call in calls.items()}
 
 
 def case_vmap_out_dims(torch, device):
