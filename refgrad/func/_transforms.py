@@ -322,15 +322,35 @@ def _one_hot(ns, like, k: int):
     return ns.tensor(array)
 
 
+# A Jacobian assembled inside a graph (a transform nested in another) keeps its rows, with
+# the node and version it was assembled with: an outer jacrev sends the one-hot cotangent of
+# an entry to the one row holding it instead of through the stack, where every other row
+# would carry zeros through its graph. The values are the same; the work is one row's.
+_ROWS = "_jacobian_rows"
+
+
 def _assemble(ns, pieces, shape, axis_last: bool, keep: bool, like):
     """Rows (jacrev) or columns (jacfwd) into one tensor of ``shape``."""
     if not pieces:
         return ns.zeros(shape, dtype=like.dtype)
     if keep:
-        stacked = ns.stack(pieces, -1 if axis_last else 0)
-        return stacked.reshape(shape)
+        jac = ns.stack(pieces, -1 if axis_last else 0).reshape(shape)
+        if not axis_last:
+            jac.__dict__[_ROWS] = (pieces, jac.grad_fn, jac._version)
+        return jac
     arrays = [p.detach().numpy() for p in pieces]
     return ns.tensor(np.stack(arrays, -1 if axis_last else 0).reshape(shape))
+
+
+def _row_holding(out, k: int):
+    """``(tensor, index)``: where the ``k``-th entry of ``out`` is computed."""
+    assembled = out.__dict__.get(_ROWS)
+    if assembled is not None:
+        pieces, node, version = assembled
+        if out.grad_fn is node and out._version == version:    # not modified since
+            row_size = pieces[0].numel()
+            return pieces[k // row_size], k % row_size
+    return out, k
 
 
 def _jacobian_tree(out_spec, primal_spec, blocks):
@@ -374,8 +394,9 @@ def _jacobian_transform(func, argnums, has_aux, api, forward: bool):
             for i, out in enumerate(out_leaves):
                 rows = [[] for _ in leaves]
                 for k in range(out.numel()):
+                    piece, index = _row_holding(out, k)
                     with ns.enable_grad():
-                        grads = _grad(ns, [out], leaves, [_one_hot(ns, out, k)], keep)
+                        grads = _grad(ns, [piece], leaves, [_one_hot(ns, piece, index)], keep)
                     for j, g in enumerate(_materialize(ns, grads, leaves)):
                         rows[j].append(g)
                 for j, leaf in enumerate(leaves):
