@@ -22,12 +22,11 @@ def _via_float64(fn):
 
 
 def _matmul(a, b):
-    """a @ b; float32 products are summed in float64 and rounded once, so an entry does not
-    depend on how the product is blocked (one row at a time, as under vmap's loop, or the
-    whole batch at once)."""
-    if a.dtype == _FLOAT32 and b.dtype == _FLOAT32:
-        return np.matmul(a.astype(np.float64), b.astype(np.float64)).astype(np.float32)
-    return np.matmul(a, b)
+    """a @ b with the right operand laid out row by row: NumPy then takes the same kernel for
+    one row of ``a`` as for many, so a row's product has the same bits alone (vmap's loop
+    over a batch) as inside the batched product (a transposed right operand would send a
+    single row down a matrix-vector kernel that sums in another order)."""
+    return np.matmul(a, np.ascontiguousarray(b))
 
 
 def _pow(a, b):
