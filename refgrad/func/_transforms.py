@@ -322,10 +322,11 @@ def _one_hot(ns, like, k: int):
     return ns.tensor(array)
 
 
-# A Jacobian assembled inside a graph (a transform nested in another) keeps its rows, with
-# the node and version it was assembled with: an outer jacrev sends the one-hot cotangent of
-# an entry to the one row holding it instead of through the stack, where every other row
-# would carry zeros through its graph. The values are the same; the work is one row's.
+# A Jacobian assembled inside a graph (a transform nested in another) keeps its rows and
+# the node it was assembled with: an outer jacrev sends the one-hot cotangent of an entry to
+# the one row holding it instead of through the stack, where every other row would carry
+# zeros through its graph. The values are the same; the work is one row's. (The assembled
+# tensor is a view of the stack: an in-place change to it is refused while grad is on.)
 _ROWS = "_jacobian_rows"
 
 
@@ -336,7 +337,7 @@ def _assemble(ns, pieces, shape, axis_last: bool, keep: bool, like):
     if keep:
         jac = ns.stack(pieces, -1 if axis_last else 0).reshape(shape)
         if not axis_last:
-            jac.__dict__[_ROWS] = (pieces, jac.grad_fn, jac._version)
+            jac.__dict__[_ROWS] = (pieces, jac.grad_fn)
         return jac
     arrays = [p.detach().numpy() for p in pieces]
     return ns.tensor(np.stack(arrays, -1 if axis_last else 0).reshape(shape))
@@ -346,8 +347,8 @@ def _row_holding(out, k: int):
     """``(tensor, index)``: where the ``k``-th entry of ``out`` is computed."""
     assembled = out.__dict__.get(_ROWS)
     if assembled is not None:
-        pieces, node, version = assembled
-        if out.grad_fn is node and out._version == version:    # not modified since
+        pieces, node = assembled
+        if out.grad_fn is node:
             row_size = pieces[0].numel()
             return pieces[k // row_size], k % row_size
     return out, k
