@@ -8,7 +8,7 @@ errors each transform raises for misuse.
 import numpy as np
 
 from conformance import inputs, observe
-from conformance.cases._common import flags, leaf, tensor
+from conformance.cases._common import flags, tensor
 
 
 def _randn(torch, device, shape, key):
