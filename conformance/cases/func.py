@@ -367,6 +367,28 @@ def case_vmap_errors(torch, device):
     }
 
 
+def case_vmap_randomness(torch, device):
+    a = _randn(torch, device, (3, 4), "a")
+    vmap = torch.func.vmap
+
+    def noisy(u):
+        return u * 0 + torch.rand(4, device=device)
+    same = vmap(noisy, randomness="same")(a)
+    different = vmap(noisy, randomness="different")(a)
+    # the numbers are each library's own; what is observed is where they repeat
+    return {"error": observe.error(lambda: vmap(noisy)(a)),
+            "error without drawing": vmap(lambda u: u * 2)(a),
+            "same: rows equal": [bool(torch.equal(same[0], row)) for row in same],
+            "different: rows differ": [bool(torch.equal(different[0], row))
+                                       for row in different[1:]],
+            "shape": tuple(same.shape),
+            "error outside, same inside": observe.error(
+                lambda: vmap(vmap(noisy, randomness="same"))(a[None])),
+            "different outside, same inside": vmap(vmap(lambda u: u * 0 + torch.rand(()),
+                                                        randomness="same"),
+                                                   randomness="different")(a).shape}
+
+
 # ---------------------------------------------------------------------------- functional_call
 
 

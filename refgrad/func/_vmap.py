@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+from contextlib import contextmanager
 from typing import Callable
 
 from . import _pytree as pytree
@@ -112,12 +113,36 @@ def _unbatched(ns, name: str, samples):
     return samples[0]
 
 
+class _NoRandomness:
+    """The default generator's NumPy source while vmap runs with ``randomness="error"``."""
+
+    def __getattr__(self, name):
+        raise RuntimeError(
+            "vmap: called random operation while in randomness error mode. Please either use "
+            "the 'same' or 'different' randomness flags on vmap or perform the randomness "
+            "operation out of vmap")
+
+
+@contextmanager
+def _randomness(ns, randomness: str):
+    """Around the whole loop: random draws refused (``"error"``), or left alone."""
+    generator = ns.default_generator
+    source = generator.rng
+    if randomness == "error":
+        generator.rng = _NoRandomness()
+    try:
+        yield source
+    finally:
+        generator.rng = source
+
+
 def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
          chunk_size=None) -> Callable:
     """``func`` mapped over a batch dimension of its arguments (see the module docstring).
 
-    ``randomness`` and ``chunk_size`` are accepted; the loop draws random numbers per call,
-    which is torch's ``"different"``."""
+    ``randomness``: ``"error"`` refuses random draws inside ``func``, ``"different"`` lets
+    each batch index draw its own numbers, ``"same"`` gives every index the same ones.
+    ``chunk_size`` only changes how torch batches the work."""
     if randomness not in ("error", "different", "same"):
         raise RuntimeError("Only allowed values for randomness are 'error', 'different', or "
                            f"'same'. Got {randomness}")
@@ -130,10 +155,15 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
         size = _batch_size(leaves, dims)
         args_spec = pytree.structure(args)
         per_sample = []
-        for b in range(size):
-            sliced = [leaf if dim is None else leaf.select(dim, b)
-                      for leaf, dim in zip(leaves, dims)]
-            per_sample.append(func(*pytree.unflatten(sliced, args_spec), **kwargs))
+        with _randomness(ns, randomness) as source:
+            replays = randomness == "same" and not isinstance(source, _NoRandomness)
+            start = source.bit_generator.state if replays else None
+            for b in range(size):
+                if start is not None:
+                    source.bit_generator.state = start     # "same": every index replays
+                sliced = [leaf if dim is None else leaf.select(dim, b)
+                          for leaf, dim in zip(leaves, dims)]
+                per_sample.append(func(*pytree.unflatten(sliced, args_spec), **kwargs))
         if not per_sample:
             raise ValueError("vmap: Expected at least one Tensor to vmap over")
         flats = [pytree.flatten(output) for output in per_sample]
