@@ -276,6 +276,23 @@ PLANTED += [
                    "func::jacobian_of_a_layer[*]": {"flags"}},
         base=REFGRAD_BASE,
     ),
+    Planted(
+        "refgrad_forward_mode_first_tangent_only",
+        subset=("func::jvp", "func::jacobian_*", "func::hessians_by_composition",
+                "func::hvp_*", "func::grad_argnums"),
+        must_diverge={"func::jvp": {"tangents[0]", "tangents[1]"},
+                      "func::jacobian_of_a_layer[jacfwd]": {"argnums=(0, 1)[1]"},
+                      "func::jacobian_structures[jacfwd]": {"outputs dict[s][1]",
+                                                            "container argument[b]"},
+                      "func::hessians_by_composition": {"argnums=(0, 1)[0][1]",
+                                                        "argnums=(0, 1)[1][1]"}},
+        must_match=("func::jacobian_of_a_layer[jacrev]", "func::jacobian_structures[jacrev]",
+                    "func::hvp_*", "func::grad_argnums"),
+        unchanged={"func::jvp": {"out", "tangent", "outs", "tangent3"},
+                   "func::jacobian_of_a_layer[jacfwd]": {"argnums=2", "argnums=(0, 1)[0]"},
+                   "func::hessians_by_composition": {"hessian", "jacrev(jacrev)"}},
+        base=REFGRAD_BASE,
+    ),
 ]
 
 PLANTED += [
