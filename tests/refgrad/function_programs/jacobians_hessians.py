@@ -159,6 +159,8 @@ print(jacfwd_result2.shape, torch.allclose(jacfwd_result2, jacrev_result2, atol=
 print(hess_api.shape, torch.allclose(hess_api, hess_fwdfwd, atol=1e-6),
       torch.allclose(hess_api, hess_revrev, atol=1e-6))
 print(hess_api[0, :3, :3])
+print(hess_api.abs().max(), hess_api.abs().sum(), hess_revrev.abs().sum())
 print(batch_jacobian0.shape, batch_hess.shape)
 print(batch_hess[0, 0, :2, :2])
+print(batch_jacobian0.abs().sum(), batch_hess.abs().sum())
 print(result[:4])
