@@ -444,14 +444,26 @@ def case_functional_call_tied_weights_and_errors(torch, device):
 
         def forward(self, x):
             return self.b(self.a(x))
+    class Scaled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("scale", torch.ones(3))
+
+        def forward(self, x):
+            return x * self.scale
     net = Tied().to(device)
+    with torch.no_grad():
+        net.a.weight.copy_(_randn(torch, device, (3, 3), "tied"))
     w = _randn(torch, device, (3, 3), "w")
     x = _randn(torch, device, (3,), "x")
     fc = torch.func.functional_call
     lin = torch.nn.Linear(3, 2).to(device)
+    scaled = Scaled().to(device)
     return {
+        "buffer": fc(scaled, {"scale": w[0]}, (x,)), "buffer after": scaled.scale,
         "tied": fc(net, {"a.weight": w}, (x,)),
-        "untied": fc(net, {"a.weight": w}, (x,), tie_weights=False).shape,
+        "untied": fc(net, {"a.weight": w}, (x,), tie_weights=False),
+        "module itself": net(x),
         "missing, strict": observe.error(lambda: fc(lin, {"weight": torch.ones(2, 3)}, (x,),
                                                     strict=True)),
         "unexpected and missing, strict": observe.error(
