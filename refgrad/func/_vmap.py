@@ -6,9 +6,11 @@ and keyword arguments are passed whole), then stacks each output along its ``out
 slices and the stack are ordinary differentiable ops, so vmap composes with the other
 transforms and with itself. Argument checks and their messages are torch's.
 
-One approximation: with ``out_dims=None`` torch returns an output that does not depend on the
-batch and refuses one that does; the loop cannot see dependence, so it accepts an output that
-is equal at every batch index and refuses one that differs.
+Where a loop differs from torch's batched execution: with ``out_dims=None`` torch returns an
+output that does not depend on the batch and refuses one that does; the loop cannot see
+dependence, so it accepts an output that is equal at every batch index and refuses one that
+differs. A differentiable output's ``grad_fn`` is the stack (``StackBackward0``) where torch's
+is the batched op's node. ``.item()`` inside the function is not refused.
 """
 from __future__ import annotations
 
