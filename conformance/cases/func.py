@@ -364,6 +364,11 @@ def case_vmap_errors(torch, device):
         "out_dim too big": observe.error(lambda: vmap(ident, out_dims=2)(a)),
         "out_dims None for batched": observe.error(lambda: vmap(ident, out_dims=None)(a)),
         "randomness value": observe.error(lambda: vmap(ident, randomness="sometimes")),
+        "chunk_size 0": observe.error(lambda: vmap(ident, chunk_size=0)(a)),
+        "chunk_size 1": vmap(lambda u: u * 2, chunk_size=1)(a),
+        "jacrev chunk_size 0": observe.error(
+            lambda: torch.func.jacrev(ident, chunk_size=0)(a)),
+        "jacrev chunk_size 2": torch.func.jacrev(lambda u: u.exp(), chunk_size=2)(a),
     }
 
 

@@ -414,6 +414,8 @@ def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
     """The Jacobian by reverse mode: one VJP per output element (a row of the Jacobian).
 
     ``chunk_size`` only changes how torch batches the rows; the values are the same."""
+    if chunk_size is not None and chunk_size <= 0:
+        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
     return _jacobian_transform(func, argnums, has_aux, "vjp(f, *primals)", forward=False)
 
 

@@ -148,6 +148,8 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
     if randomness not in ("error", "different", "same"):
         raise RuntimeError("Only allowed values for randomness are 'error', 'different', or "
                            f"'same'. Got {randomness}")
+    if chunk_size is not None and chunk_size <= 0:
+        raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
     name = _name(func)
 
     @functools.wraps(func)
