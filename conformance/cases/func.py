@@ -5,10 +5,15 @@ and out_dims (negative, None, nested, containers, keyword arguments, nesting), f
 on a small nn module (tuple of dicts, strict, tied weights, per-sample gradients), and the
 errors each transform raises for misuse.
 """
+import collections
+
 import numpy as np
 
 from conformance import inputs, observe
 from conformance.cases._common import flags, tensor
+
+
+_Pair = collections.namedtuple("_Pair", "w b")
 
 
 def _randn(torch, device, shape, key):
@@ -70,8 +75,11 @@ def case_grad_of_container_arguments(torch, device):
 
     def loss_pair(pair, inp):
         return (pair[0] @ inp * pair[1][0]).sum()
+    pair = _Pair(params["w"], params["b"])
     return {"dict": torch.func.grad(loss)(params, x),
-            "nested tuple": torch.func.grad(loss_pair)((params["w"], [params["b"]]), x)}
+            "nested tuple": torch.func.grad(loss_pair)((params["w"], [params["b"]]), x),
+            "namedtuple": list(torch.func.grad(lambda p: (p.w @ x * p.b).sum())(pair)),
+            "namedtuple type": type(torch.func.grad(lambda p: p.b.sum())(pair)).__name__}
 
 
 def case_grad_of_unused_input_is_zero(torch, device):

@@ -1,5 +1,5 @@
-"""The nested containers the transforms accept (tuples, lists, dicts of tensors and other
-leaves): flattening to leaves plus a spec, and rebuilding from one.
+"""The nested containers the transforms accept (tuples, namedtuples, lists, dicts of tensors
+and other leaves): flattening to leaves plus a spec, and rebuilding from one.
 
 ``repr(spec)`` is PyTorch's ``TreeSpec`` text and ``spec.pprint()`` its ``treespec_pprint``
 text, because the transforms' error messages quote both.
@@ -56,7 +56,7 @@ LEAF = TreeSpec()
 
 def flatten(tree) -> tuple[list, TreeSpec]:
     """``(leaves, spec)``, leaves in PyTorch's order (dicts in insertion order)."""
-    if isinstance(tree, (tuple, list)) and type(tree) in (tuple, list):
+    if type(tree) in (tuple, list) or _is_namedtuple(tree):
         pairs = [flatten(child) for child in tree]
         leaves = [leaf for child_leaves, _ in pairs for leaf in child_leaves]
         return leaves, TreeSpec(type(tree), None, [spec for _, spec in pairs])
@@ -65,6 +65,10 @@ def flatten(tree) -> tuple[list, TreeSpec]:
         leaves = [leaf for child_leaves, _ in pairs for leaf in child_leaves]
         return leaves, TreeSpec(dict, list(tree.keys()), [spec for _, spec in pairs])
     return [tree], LEAF
+
+
+def _is_namedtuple(value) -> bool:
+    return isinstance(value, tuple) and hasattr(type(value), "_fields")
 
 
 def unflatten(leaves, spec: TreeSpec):
@@ -77,6 +81,8 @@ def unflatten(leaves, spec: TreeSpec):
         children = [build(child) for child in node.children]
         if node.kind is dict:
             return dict(zip(node.keys, children))
+        if node.kind not in (tuple, list):         # a namedtuple
+            return node.kind(*children)
         return node.kind(children)
 
     return build(spec)
