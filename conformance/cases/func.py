@@ -1,9 +1,12 @@
 """``torch.func``: grad and grad_and_value (argnums, has_aux, containers, grad mode), vjp, jvp,
 jacrev and jacfwd (argnums, several outputs, has_aux), hessian, their compositions
 (jacrev(jacrev), jacfwd(jacrev), vmap(grad), vmap(jacrev), vmap(vjp_fn), hvp), vmap's in_dims
-and out_dims (negative, None, nested, containers, keyword arguments, nesting), functional_call
-on a small nn module (tuple of dicts, strict, tied weights, per-sample gradients), and the
-errors each transform raises for misuse.
+and out_dims (negative, None, nested, containers, keyword arguments, nesting) and randomness,
+functional_call on a small nn module (tuple of dicts, buffers, strict, tied weights,
+per-sample gradients), and the errors each transform raises for misuse.
+
+vmap runs as a batched kernel in torch and may run as a loop elsewhere: the cases observe
+values, shapes and requires_grad of vmap's outputs, not their grad_fn names.
 """
 import collections
 
