@@ -17,7 +17,7 @@ from conformance.case import collect
 
 AREAS = {"tutorial", "bce", "graph", "accumulation", "retain_graph", "grad_mode", "detach",
          "jacobian", "autograd_grad", "hooks", "promotion", "printing", "errors", "ops", "edges",
-         "nn", "optim", "tensor_api", "devices", "legacy", "custom_function"}
+         "nn", "optim", "tensor_api", "devices", "legacy", "custom_function", "func"}
 
 
 @functools.lru_cache(maxsize=None)

@@ -304,6 +304,50 @@ PLANTED += [
 ]
 
 PLANTED += [
+    Planted(
+        "refgrad_vmap_ignores_in_dims",
+        subset=("func::vmap_*", "func::grad_argnums"),
+        must_diverge={"func::vmap_in_dims": {"1", "-1", "(1, 0)", "nested tuple", "dict"},
+                      "func::vmap_nested_and_differentiable": {"in_dims 1 inside"}},
+        must_match=("func::vmap_out_dims", "func::vmap_errors", "func::grad_argnums"),
+        unchanged={"func::vmap_in_dims": {"0", "(0, None)", "kwargs unmapped"},
+                   "func::vmap_nested_and_differentiable": {"vmap(vmap)", "a.grad"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_grad_ignores_argnums",
+        subset=("func::grad_*", "func::jacobian_of_a_layer[*]", "func::jvp",
+                "func::vmap_in_dims"),
+        must_diverge={"func::grad_argnums": {"argnums=1", "argnums=(0, 1)[1]",
+                                             "argnums=(1,)[0]"},
+                      "func::jacobian_of_a_layer[*]": {"argnums=2", "argnums=(0, 1)[0]",
+                                                       "argnums=(0, 1)[1]"}},
+        must_match=("func::grad_of_scalar_function", "func::grad_errors", "func::jvp",
+                    "func::vmap_in_dims", "func::grad_of_container_arguments"),
+        unchanged={"func::grad_argnums": {"argnums=-2"},
+                   "func::jacobian_of_a_layer[*]": {"flags"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_forward_mode_first_tangent_only",
+        subset=("func::jvp", "func::jacobian_*", "func::hessians_by_composition",
+                "func::hvp_*", "func::grad_argnums"),
+        must_diverge={"func::jvp": {"tangents[0]", "tangents[1]"},
+                      "func::jacobian_of_a_layer[jacfwd]": {"argnums=(0, 1)[1]"},
+                      "func::jacobian_structures[jacfwd]": {"outputs dict[s][1]",
+                                                            "container argument[b]"},
+                      "func::hessians_by_composition": {"argnums=(0, 1)[0][1]",
+                                                        "argnums=(0, 1)[1][1]"}},
+        must_match=("func::jacobian_of_a_layer[jacrev]", "func::jacobian_structures[jacrev]",
+                    "func::hvp_*", "func::grad_argnums"),
+        unchanged={"func::jvp": {"out", "tangent", "outs", "tangent3"},
+                   "func::jacobian_of_a_layer[jacfwd]": {"argnums=2", "argnums=(0, 1)[0]"},
+                   "func::hessians_by_composition": {"hessian", "jacrev(jacrev)"}},
+        base=REFGRAD_BASE,
+    ),
+]
+
+PLANTED += [
     _refgrad_variant("overwrite_grad"),
     # refgrad frees saved values in autograd.grad through the same path, so there the bug
     # also lets a second autograd.grad through.
