@@ -1,14 +1,20 @@
-"""``python -m conformance`` (or the ``conformance`` script): run, html, compare, merge,
-reproducer, fuzz.
+"""``python -m conformance`` (or the ``conformance`` script): run, record, html, compare,
+merge, reproducer, fuzz.
 
     python -m conformance run [--target MODULE] [--json PATH] [--html PATH] [-n N]
                               [--cases PACKAGE] [--known PATH [--known-only]] [--timeout S]
                               [--import-timeout S] [--strict] [--allow-missing] [--no-cuda]
-                              [-k EXPR] [-- PYTEST ARGS...]
+                              [-k EXPR] [--reference FILE... | --torch-python PATH]
+                              [-- PYTEST ARGS...]
+    python -m conformance record [--out PATH] [-n N] [--cases PACKAGE] [--timeout S]
+                                 [--no-cuda] [-k EXPR] [-- PYTEST ARGS...]
     python -m conformance html REPORT.json [-o OUT.html]
     python -m conformance compare OLD.json NEW.json
     python -m conformance merge A.json B.json ... -o OUT.json [--html OUT.html]
     python -m conformance reproducer REPORT.json RECORD_ID
+    python -m conformance drift A B [--json PATH] [--html PATH | --no-html] [-k EXPR]
+                                    [--no-cuda] [--keep-references FOLDER] [--exit-zero]
+                                    (A, B: reference files or python:PATH interpreters)
     python -m conformance fuzz ...            (see python -m conformance fuzz --help)
 
 ``run`` checks everything it can before any case runs: its arguments, that the reports can
@@ -49,15 +55,17 @@ from conformance.records import Record
 from conformance.report import json_report, write_html
 
 DEFAULT_IMPORT_TIMEOUT_S = 60.0
+DEFAULT_DRIFT_JSON = os.path.join("reports", "drift.json")
 MAX_WORKERS = 256
 EXIT_CODES = """exit codes:
   0  nothing unexpected happened (compare: nothing newly diverged)
   1  a record diverged, timed out or crashed; records are missing (features the target
      lacks) without --allow-missing; under --strict a known divergence is fixed;
-     compare: something newly diverged
+     compare: something newly diverged; drift: something changed between the two torches
   2  usage error (bad arguments, an unwritable output path, a bad known-divergences file
-     or report, a target that cannot be imported), an interrupted (incomplete) run, or a
-     run that could not produce its report
+     or report, a target that cannot be imported, a reference file that cannot be read or
+     was recorded for other cases), an interrupted (incomplete) run, or a run that could
+     not produce its report (record: its reference)
 """
 
 
@@ -155,8 +163,35 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-k", dest="keyword", default=None, metavar="EXPR",
                      help="only the items whose id matches this pytest -k expression")
     run.add_argument("-q", "--quiet", action="store_true", help="less pytest output")
+    run.add_argument("--torch-python", metavar="PATH", default=None,
+                     help="torch's lanes from another interpreter (a virtualenv's python with "
+                          "torch): recorded there first ('PATH -m conformance record'), then "
+                          "replayed as with --reference")
+    run.add_argument("--reference", metavar="FILE", nargs="+", action="extend", default=[],
+                     help="torch's lanes from these reference files (written by 'record': a "
+                          "CPU file, optionally a CUDA file) instead of a live torch, which "
+                          "is then never imported")
     run.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                      help="after --: passed to pytest as they are")
+
+    record = command("record", "run the cases on torch's lanes only and write a reference "
+                               "file that 'run --reference' replays without torch")
+    record.add_argument("--out", metavar="PATH", default=None,
+                        help="the reference file (default reports/torch-<version>-<cpu|cuda>"
+                             ".ref.json.gz)")
+    record.add_argument("-n", dest="workers", default=None, type=worker_count, metavar="N",
+                        help="pytest-xdist workers, as for run")
+    record.add_argument("--cases", metavar="PACKAGE", default=DEFAULT_CASES, type=module_name,
+                        help=f"the package holding the cases (default {DEFAULT_CASES})")
+    record.add_argument("--timeout", metavar="SECONDS", type=positive_seconds, default=None,
+                        help="per-case, per-lane time limit (default 60)")
+    record.add_argument("--no-cuda", action="store_true", help="skip the torch-cuda lane")
+    record.add_argument("-k", dest="keyword", default=None, metavar="EXPR",
+                        help="only the cases whose item id matches this pytest -k expression "
+                             "(the reference then lacks the others)")
+    record.add_argument("-q", "--quiet", action="store_true", help="less pytest output")
+    record.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
+                        help="after --: passed to pytest as they are")
 
     html = command("html", "render a JSON report as an HTML page")
     html.add_argument("report", metavar="REPORT", help="the JSON report to render")
@@ -177,9 +212,32 @@ def _parser() -> argparse.ArgumentParser:
     repro.add_argument("record_id", metavar="RECORD_ID",
                        help="the record's id, e.g. 'ops::exp[target~torch-cpu]'")
 
+    drift = command("drift", "what changed between two torch versions: compare two "
+                             "references, or record them now in two interpreters")
+    drift.add_argument("a", metavar="A", help="the earlier side: a reference file "
+                       "(conformance record) or python:PATH, an interpreter with torch")
+    drift.add_argument("b", metavar="B", help="the later side, likewise")
+    drift.add_argument("--json", metavar="PATH", default=DEFAULT_DRIFT_JSON,
+                       help=f"JSON report path (default {DEFAULT_DRIFT_JSON})")
+    drift.add_argument("--html", metavar="PATH", default=None,
+                       help="HTML page path (default: beside the JSON report, with .html)")
+    drift.add_argument("--no-html", action="store_true", help="write no HTML page")
+    drift.add_argument("-k", dest="keyword", default=None, metavar="EXPR",
+                       help="record only the cases matching this -k expression "
+                            "(python:PATH sides only)")
+    drift.add_argument("--no-cuda", action="store_true",
+                       help="record no torch-cuda lane (python:PATH sides only)")
+    drift.add_argument("--keep-references", metavar="FOLDER", default=None,
+                       help="write the references recorded for python:PATH sides into this "
+                            "folder (default: a temporary one, removed afterwards)")
+    drift.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 when the comparison is made, whatever changed (for a job "
+                            "that only writes the report); errors still exit 2")
+
     sub.add_parser("fuzz", help="the property-based fuzzer (its own options follow)",
                    add_help=False)
     parser.run_parser = run         # for the errors only seen after parsing
+    parser.drift_parser = drift
     return parser
 
 
@@ -188,6 +246,8 @@ def _check_run_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     run_parser = parser.run_parser
     if args.known_only and not args.known:
         run_parser.error("argument --known-only: needs --known PATH")
+    if args.torch_python and args.reference:
+        run_parser.error("argument --torch-python: not allowed with --reference")
     if args.html and args.no_html:
         run_parser.error("argument --no-html: not allowed with --html")
     if args.workers is None:
@@ -225,8 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         _check_run_args(parser, args)
     args.command_line = f"{parser.prog} " + shlex.join(argv)
-    handlers = {"run": _run, "html": _html, "compare": _compare, "merge": _merge,
-                "reproducer": _reproducer}
+    if args.command == "record" and args.workers is None:
+        args.workers = default_workers()
+    if args.command == "drift":
+        _check_drift_args(parser, args)
+    handlers = {"run": _run, "record": _record, "html": _html, "compare": _compare,
+                "merge": _merge, "reproducer": _reproducer, "drift": _drift}
     try:
         return handlers[args.command](args)
     except (OSError, ValueError, ImportError) as exc:     # a report's ReportError included
@@ -256,7 +320,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
     return RunOptions(target=resolve_target(args.target), cases=args.cases,
                       json_path=args.json, html_path=args.html, known_path=args.known,
                       known_only=args.known_only, timeout_s=args.timeout, strict=args.strict,
-                      want_cuda=not args.no_cuda, allow_missing=args.allow_missing)
+                      want_cuda=not args.no_cuda, allow_missing=args.allow_missing,
+                      references=tuple(os.path.abspath(p) for p in args.reference))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -266,6 +331,11 @@ def _run(args: argparse.Namespace) -> int:
     _put_working_folder_on_path()
     options = run_options(args)
     check_outputs(options)                     # ValueError: one line, exit 2, nothing run
+    if args.torch_python:
+        from conformance.torch_python import check_interpreter
+        check_interpreter(args.torch_python)            # InterpreterError: exit 2
+    else:
+        check_references(options.references, options.cases)     # ReferenceError: exit 2
     try:
         problem = target_import_problem(options.target, args.import_timeout)
     except KeyboardInterrupt:
@@ -275,10 +345,53 @@ def _run(args: argparse.Namespace) -> int:
     if problem:
         print(f"conformance run: {problem}", file=sys.stderr)
         return 2
+    if args.torch_python:
+        return _run_with_torch_python(args, options)
     return _run_pytest(args, options)
 
 
-def _run_pytest(args: argparse.Namespace, options: RunOptions) -> int:
+def _run_with_torch_python(args: argparse.Namespace, options: RunOptions) -> int:
+    """``run --torch-python PATH``: record torch's lanes in that interpreter into a temporary
+    reference (the options that choose cases and lanes go with it), then run against it as
+    ``--reference`` does."""
+    import dataclasses
+
+    from conformance import torch_python
+
+    with tempfile.TemporaryDirectory(prefix="conformance-torch-python-") as folder:
+        path = os.path.join(folder, "torch-python.ref.json.gz")
+        torch_python.record(args.torch_python, path, keyword=args.keyword,
+                            want_cuda=not args.no_cuda, workers=args.workers,
+                            cases=options.cases)
+        options = dataclasses.replace(options, references=(path,))
+        check_references(options.references, options.cases)
+        return _run_pytest(args, options)
+
+
+def check_references(paths: tuple[str, ...], package: str) -> None:
+    """Before any case runs: each reference file reads, and was recorded for this catalogue
+    (conformance.reference.ReferenceError, a ValueError, otherwise)."""
+    if not paths:
+        return
+    from conformance import reference
+    # Hashed in a child process: importing the cases here, before pytest starts, would
+    # import what pytest's plugins want to rewrite first (hypothesis).
+    hashed = subprocess.run(
+        [sys.executable, "-c", "import sys; from conformance.reference import catalogue_hash;"
+                               " print(catalogue_hash(sys.argv[1]))", package],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if hashed.returncode != 0:
+        lines = hashed.stderr.strip().splitlines() or [f"exit code {hashed.returncode}"]
+        raise ValueError(f"the cases of {package} cannot be collected: {_one_line(lines[-1])}")
+    expected = hashed.stdout.strip()
+    for path in paths:
+        reference.check_catalogue(reference.read(path), package, expected)
+    from conformance.lanes import replayed_lanes
+    replayed_lanes(paths)       # the files make a lane set (none adds nothing)
+
+
+def _pytest_session(args: argparse.Namespace, options: RunOptions):
+    """Run pytest with a conformance session; the session (its report) and pytest's code."""
     import pytest
 
     from conformance.pytest_plugin import ConformanceSession
@@ -295,9 +408,14 @@ def _run_pytest(args: argparse.Namespace, options: RunOptions) -> int:
             with sigint_held():
                 session.finish(interrupted=True)
         except (OSError, ValueError, KeyboardInterrupt) as exc:
-            print(f"conformance run: the report could not be written ({exc})",
+            print(f"conformance {args.command}: the report could not be written ({exc})",
                   file=sys.stderr)
     session.remove_partials()
+    return session, code
+
+
+def _run_pytest(args: argparse.Namespace, options: RunOptions) -> int:
+    session, code = _pytest_session(args, options)
     if session.report is None or not session.written:
         print(f"conformance run: no report was written (pytest exit code {int(code)})",
               file=sys.stderr)
@@ -306,6 +424,41 @@ def _run_pytest(args: argparse.Namespace, options: RunOptions) -> int:
     if options.html_path:
         print(f"HTML page:   {options.html_path}")
     return exit_code(session.report)
+
+
+def default_reference_path(want_cuda: bool) -> str:
+    """reports/torch-<version>-<cpu|cuda>.ref.json.gz for the torch installed here."""
+    import torch
+
+    from conformance.lanes import cuda_status
+    cuda = want_cuda and cuda_status(torch)[0]
+    return os.path.join("reports", f"torch-{torch.__version__.split('+')[0]}-"
+                                   f"{'cuda' if cuda else 'cpu'}.ref.json.gz")
+
+
+def _record(args: argparse.Namespace) -> int:
+    from conformance.lanes import pin_threads, resolve_target
+
+    pin_threads()
+    _put_working_folder_on_path()
+    args.partial = bool(args.keyword) or bool(args.pytest_args)
+    out = args.out or default_reference_path(not args.no_cuda)
+    check_writable(out, "--out")
+    options = RunOptions(target=resolve_target(None), cases=args.cases, json_path=out,
+                         html_path=None, timeout_s=args.timeout, want_cuda=not args.no_cuda,
+                         record=True)
+    session, code = _pytest_session(args, options)
+    summary = session.report
+    if summary is None or not session.written:
+        why = "interrupted or cases lost" if summary is not None else f"pytest exit {int(code)}"
+        print(f"conformance record: no reference was written ({why})", file=sys.stderr)
+        return 2
+    for lane, counts in summary["counts"].items():
+        text = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        print(f"{lane}: {text}")
+    print(f"reference: {out} ({summary['cases']} cases, torch "
+          f"{summary['environment'].get('torch')})")
+    return 0
 
 
 def _put_working_folder_on_path() -> None:
@@ -436,6 +589,51 @@ def _merge(args: argparse.Namespace) -> int:
     if args.html:
         write_html(merged, args.html)
     return 0
+
+
+def _check_drift_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    from conformance.torch_python import PREFIX
+
+    drift_parser = parser.drift_parser
+    if args.html and args.no_html:
+        drift_parser.error("argument --no-html: not allowed with --html")
+    if args.html is None and not args.no_html:
+        args.html = str(Path(args.json).with_suffix(".html"))
+    if args.html and os.path.abspath(args.html) == os.path.abspath(args.json):
+        drift_parser.error(f"argument --html: the same path as --json ({args.json})")
+    if (args.keyword or args.no_cuda) and not any(
+            side.startswith(PREFIX) for side in (args.a, args.b)):
+        drift_parser.error("-k and --no-cuda choose what to record: they need a "
+                           "python:PATH side")
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from conformance import drift, torch_python
+
+    for output in [args.json] + ([args.html] if args.html else []):
+        check_writable(output, "output")
+    for side in (args.a, args.b):       # both, before the first is recorded
+        if side.startswith(torch_python.PREFIX):
+            torch_python.check_interpreter(side[len(torch_python.PREFIX):])
+    with tempfile.TemporaryDirectory(prefix="conformance-drift-") as workdir:
+        if args.keep_references:
+            os.makedirs(args.keep_references, exist_ok=True)
+        folder = args.keep_references or workdir
+        sides = [drift.read_side(spec, os.path.join(folder, f"{side}.ref.json.gz"),
+                                 args.keyword, not args.no_cuda)
+                 for side, spec in (("a", args.a), ("b", args.b))]
+        document = drift.report(*sides, specs=(args.a, args.b), command=args.command_line)
+    json_report.write(document, args.json)
+    found = document["drift"]
+    print(f"drift {found['a']['label']} -> {found['b']['label']}: "
+          + ", ".join(f"{count} {status}" for status, count in found["statuses"].items()))
+    for kind in found["kinds"]:
+        print(f"  {kind}: {found['counts'][kind]} observable(s) in "
+              f"{found['records'][kind]} record(s)")
+    print(f"JSON report: {args.json}")
+    if args.html and write_html(document, args.html):
+        print(f"HTML page:   {args.html}")
+    return 0 if args.exit_zero else drift.exit_code(document)
 
 
 def _reproducer(args: argparse.Namespace) -> int:

@@ -43,6 +43,11 @@ class CaseWork:
         self.package = package or case.func.__module__.rpartition(".")[0]
 
     @property
+    def reference_id(self) -> str:
+        """The key of this case's lane results in a reference file (conformance.reference)."""
+        return self.case.id
+
+    @property
     def code_file(self) -> str:
         return self.case.func.__code__.co_filename
 

@@ -17,7 +17,7 @@ from conformance.extras import EXTRA_INSTALL, missing_dependencies, refuse_witho
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    missing = missing_dependencies()
+    missing = missing_dependencies(argv)
     if missing and argv == ["--version"]:
         from conformance import __version__
         print(f"conformance {__version__}")

@@ -36,10 +36,10 @@ import threading
 import time
 import traceback
 import warnings as _warnings
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from conformance import lanes as lanes_module
+from conformance.lane_result import LaneResult
 from conformance.observe import MissingFeature, is_tensor_like, raised, to_plain
 from conformance.records import Status
 
@@ -64,19 +64,6 @@ class Work(Protocol):
     def observe(self, lane: lanes_module.Lane) -> dict[str, dict]:
         """Run on ``lane``: {observable name: plain value (untruncated)}."""
 
-
-@dataclass
-class LaneResult:
-    """What one lane showed for one piece of work."""
-    observations: dict = field(default_factory=dict)   # name -> plain value, untruncated
-    failure: Status | None = None   # MISSING, TIMEOUT or CRASH; None when the lane ran
-    reason: str = ""
-    missing: str | None = None      # the missing attribute (failure MISSING)
-    traceback: str | None = None    # an uncaught exception's, shortened
-    duration_s: float = 0.0
-    wrong_type: str | None = None   # the target returned an object the work could not use
-    recycle: bool = False           # the process that ran it should be replaced (a soft
-                                    # timeout, out of memory)
 
 
 # ----------------------------------------------------------------------- one lane, in process
@@ -271,6 +258,8 @@ def observe_lane(work: Work, lane: lanes_module.Lane,
                  timeout_s: float | None = None) -> LaneResult:
     """Run ``work`` on ``lane`` in this process, under the alarm. Exceptions that end the
     work's own threads are observed too (a missing feature hit in a thread is missing)."""
+    if lane.reference is not None:
+        return replayed(work, lane)
     start = time.perf_counter()
     result = LaneResult()
     is_target = lane.name == "target"
@@ -307,6 +296,19 @@ def observe_lane(work: Work, lane: lanes_module.Lane,
             result.wrong_type = wrong_type(exc, work.code_file, target) if is_target else None
     result.duration_s = time.perf_counter() - start
     return result
+
+
+def replayed(work: Work, lane: lanes_module.Lane) -> LaneResult:
+    """What ``lane`` showed for ``work`` when its reference was recorded; a work the reference
+    lacks is this lane not run, saying so (never a match)."""
+    ref = lane.reference
+    work_id = getattr(work, "reference_id", None)
+    found = None if work_id is None else ref.lane_result(work_id, lane.name)
+    if found is not None:
+        return found
+    return LaneResult(failure=Status.NOT_RUN, reason=(
+        f"{lane.name}: {work_id or 'this work'} is not in the reference {ref.name} "
+        f"(torch {ref.torch_version}); record it with 'conformance record'"))
 
 
 def _thread_error(result: LaneResult, exc: BaseException, code_file: str,
@@ -362,13 +364,14 @@ def _running(lane_info: dict[str, dict]) -> list[str]:
 
 
 def _serve(conn, target: str, want_cuda: bool, timeout_s: float, owner_pid: int,
-           memory_limit: int | None = None) -> None:
-    """The child's loop: make the lanes once, then run the lanes of each work it is sent."""
+           memory_limit: int | None = None, lane_options: dict | None = None) -> None:
+    """The child's loop: make the lanes once, then run the lanes of each work it is sent.
+    ``lane_options`` are make_lanes's keywords (record, references)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
     os.environ["CONFORMANCE_OWNER_PID"] = str(owner_pid)   # the process this one serves
     lanes_module.pin_threads()
     try:
-        lanes = lanes_module.make_lanes(target, want_cuda)
+        lanes = lanes_module.make_lanes(target, want_cuda, **(lane_options or {}))
         lanes_module.pin_threads()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send(("error", f"{type(exc).__name__}: {_first_line(str(exc))}",
@@ -433,15 +436,18 @@ def _limit_address_space(memory_limit: int, cuda: bool) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
-def _context():
+def _context(with_torch: bool = True):
     """Children come from a fork server that has imported torch and NumPy but never touched
     CUDA (so CUDA initialises in each child, never in a forked copy), which makes replacing a
-    child after a timeout or a crash quick. Where there is no fork server: spawn."""
+    child after a timeout or a crash quick. Where there is no fork server: spawn. Replaying
+    references (``with_torch=False``), the fork server does not import torch."""
     try:
         context = multiprocessing.get_context("forkserver")
     except ValueError:
         return multiprocessing.get_context("spawn")
-    context.set_forkserver_preload(["numpy", "torch", "conformance.execute"])
+    preload = ["numpy", "torch", "conformance.execute"] if with_torch else \
+        ["numpy", "conformance.execute"]
+    context.set_forkserver_preload(preload)
     return context
 
 
@@ -456,9 +462,11 @@ class Isolated:
 
     def __init__(self, target: str, want_cuda: bool = True,
                  timeout_s: float = DEFAULT_TIMEOUT_S,
-                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+                 lane_options: dict | None = None):
         self.target = target
         self.want_cuda = want_cuda
+        self.lane_options = dict(lane_options or {})    # make_lanes's record / references
         self.timeout_s = timeout_s
         self.memory_limit = memory_limit
         self.process = None
@@ -472,11 +480,11 @@ class Isolated:
 
     def start(self) -> None:
         lanes_module.pin_threads()          # inherited by the child before it imports torch
-        context = _context()
+        context = _context(with_torch=not self.lane_options.get("references"))
         parent_conn, child_conn = context.Pipe()
         self.process = context.Process(
             target=_serve, args=(child_conn, self.target, self.want_cuda, self.timeout_s,
-                                 os.getpid(), self.memory_limit),
+                                 os.getpid(), self.memory_limit, self.lane_options),
             daemon=True, name="conformance-work")
         self.process.start()
         child_conn.close()
@@ -649,14 +657,34 @@ def _harness_version() -> str:
 def environment(lanes: dict[str, lanes_module.Lane] | None = None, target: str | None = None,
                 command: str | None = None) -> dict:
     """Versions and machine facts for the report (imports torch; CUDA only if available).
-    The isolated executor's child reports it for the lanes it made."""
+    The isolated executor's child reports it for the lanes it made. Recording, it is the
+    reference's environment (conformance.reference.torch_environment); replaying, torch's
+    facts are the references' and torch is not imported (see replayed_environment)."""
     import platform
 
     import numpy
-    import torch
 
+    command = command or " ".join([os.path.basename(sys.executable)] + sys.argv)
+    if lanes is not None and lanes_module.recording(lanes):
+        from conformance import reference
+        return {**reference.torch_environment(lanes), "command": command}
     target = lanes["target"].module_name if lanes else lanes_module.resolve_target(target)
     target_module = sys.modules.get(target)
+    env = {
+        "target": target,
+        "target_version": getattr(target_module, "__version__", None),
+        "target_follows_torch": getattr(target_module, "__torch_version__", None),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "platform": platform.platform(),
+        "commit": harness_commit(),
+        "harness_version": _harness_version(),
+        "command": command,
+    }
+    if lanes is not None and any(lane.reference is not None for lane in lanes.values()):
+        return {**env, **replayed_environment(lanes)}
+    import torch
+
     cuda_available = bool(lanes and lanes["torch-cuda"].status == "run")
     if lanes is None:
         cuda_available, _ = lanes_module.cuda_status(torch)
@@ -666,16 +694,39 @@ def environment(lanes: dict[str, lanes_module.Lane] | None = None, target: str |
             cuda_device = torch.cuda.get_device_name(0)
         except Exception:  # noqa: BLE001 - the name is informative only
             cuda_device = None
-    return {
-        "target": target,
-        "target_version": getattr(target_module, "__version__", None),
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "torch": torch.__version__,
-        "cuda_available": cuda_available,
-        "cuda_device": cuda_device,
-        "platform": platform.platform(),
-        "commit": harness_commit(),
-        "harness_version": _harness_version(),
-        "command": command or " ".join([os.path.basename(sys.executable)] + sys.argv),
-    }
+    return {**env, "torch": torch.__version__, "cuda_available": cuda_available,
+            "cuda_device": cuda_device}
+
+
+def replayed_environment(lanes: dict[str, lanes_module.Lane]) -> dict:
+    """Torch's facts when its lanes come from reference files: the recorded torch, the files
+    ("reference": lane -> {file, torch}), and "reference_warning" when the recorded torch is
+    not the torch installed here (read from its metadata, not imported) or the files hold
+    different torch versions."""
+    import importlib.metadata
+
+    replayed = {name: lane for name, lane in lanes.items() if lane.reference is not None}
+    first = next(iter(replayed.values())).reference
+    cuda = lanes["torch-cuda"]
+    versions = sorted({lane.reference.torch_version for lane in replayed.values()})
+    try:
+        installed = importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        installed = None
+    warnings = []
+    if len(versions) > 1:
+        warnings.append(f"the reference files hold different torch versions: "
+                        f"{', '.join(versions)}")
+    others = [v for v in versions if installed and v.split("+")[0] != installed.split("+")[0]]
+    if others:
+        warnings.append(f"the reference was recorded with torch {', '.join(others)}; torch "
+                        f"{installed} is installed here")
+    env = {"torch": first.torch_version if len(versions) == 1 else " / ".join(versions),
+           "cuda_available": cuda.status == "run",
+           "cuda_device": (cuda.reference.environment.get("cuda_device")
+                           if cuda.status == "run" else None),
+           "reference": {name: lane.reference.source() for name, lane in replayed.items()},
+           "torch_installed": installed}
+    if warnings:
+        env["reference_warning"] = "; ".join(warnings)
+    return env

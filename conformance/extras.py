@@ -11,9 +11,33 @@ NEEDED = {"pytest": "pytest", "xdist": "pytest-xdist", "torch": "torch",
           "hypothesis": "hypothesis", "jinja2": "jinja2"}
 
 
-def missing_dependencies() -> list[str]:
-    """The distributions of the ``conformance`` extra that cannot be imported."""
-    return [dist for name, dist in NEEDED.items() if importlib.util.find_spec(name) is None]
+def missing_dependencies(argv: list[str] | None = None) -> list[str]:
+    """The distributions of the ``conformance`` extra that cannot be imported; torch only
+    when the command needs it (``argv``, default sys.argv[1:]): not to replay references
+    (``run --reference``) nor to read reports (html, compare, merge, reproducer)."""
+    argv = sys.argv[1:] if argv is None else argv
+    needed = dict(NEEDED)
+    if not needs_torch(argv):
+        del needed["torch"]
+    return [dist for name, dist in needed.items() if not _importable(name)]
+
+
+def needs_torch(argv: list[str]) -> bool:
+    """Whether the command line runs torch in this process: ``record``, ``fuzz``, and ``run``
+    without ``--reference``."""
+    own = argv[:argv.index("--")] if "--" in argv else argv
+    command = next((arg for arg in own if not arg.startswith("-")), None)
+    if command in ("html", "compare", "merge", "reproducer"):
+        return False
+    return not (command == "run" and any(arg == "--reference" or arg.startswith("--reference=")
+                                         for arg in own))
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):       # a finder that refuses it: not importable here
+        return False
 
 
 def refuse_without(missing: list[str]) -> int:

@@ -33,12 +33,15 @@ class Lane:
     device: str               # what a case receives as ``device``
     status: str = "run"       # "run" or "not_run"
     reason: str = ""          # why not run
+    reference: Any = None     # a torch lane replayed from this conformance.reference.Reference
 
     def describe(self) -> dict:
         """The lane as the report's "lanes" entry (schema.py)."""
         info = {"status": self.status, "module": self.module_name, "device": self.device}
         if self.reason:
             info["reason"] = self.reason
+        if self.reference is not None:
+            info["reference"] = self.reference.source()
         return info
 
 
@@ -118,16 +121,28 @@ def cuda_status(torch: Any) -> tuple[bool, str]:
     return False, f"CUDA is not available (torch {torch.__version__})"
 
 
-def make_lanes(target: str | None = DEFAULT_TARGET, want_cuda: bool = True) -> dict[str, Lane]:
-    """The three lanes, in the order the report lists them (target, torch-cpu, torch-cuda)."""
+RECORDING = "recording torch's lanes only (conformance record)"
+
+
+def make_lanes(target: str | None = DEFAULT_TARGET, want_cuda: bool = True, *,
+               references: tuple[str, ...] = (), record: bool = False) -> dict[str, Lane]:
+    """The three lanes, in the order the report lists them (target, torch-cpu, torch-cuda).
+
+    ``record``: torch's lanes only; the target is not imported (its lane does not run).
+    ``references``: reference files (conformance.reference) whose recorded torch lanes stand
+    in for torch's; torch is then never imported."""
     target = resolve_target(target)
-    module = import_target(target)
+    if record:
+        lanes = {"target": Lane("target", target, None, "cpu", "not_run", RECORDING)}
+    else:
+        lanes = {"target": Lane("target", target, TargetNamespace(import_target(target)),
+                                "cpu")}
+    if references:
+        lanes.update(replayed_lanes(references, want_cuda))
+        return lanes
     import torch
     torch.set_num_threads(1)
-    lanes = {
-        "target": Lane("target", target, TargetNamespace(module), "cpu"),
-        "torch-cpu": Lane("torch-cpu", "torch", torch, "cpu"),
-    }
+    lanes["torch-cpu"] = Lane("torch-cpu", "torch", torch, "cpu")
     if not want_cuda:
         available, reason = False, "the CUDA lane was turned off (--no-cuda)"
     else:
@@ -135,3 +150,37 @@ def make_lanes(target: str | None = DEFAULT_TARGET, want_cuda: bool = True) -> d
     lanes["torch-cuda"] = Lane("torch-cuda", "torch", torch, "cuda",
                                "run" if available else "not_run", reason)
     return lanes
+
+
+def recording(lanes: dict[str, Lane]) -> bool:
+    """Whether these lanes record torch (``conformance record``): the target does not run."""
+    return lanes["target"].namespace is None and lanes["target"].reason == RECORDING
+
+
+def replayed_lanes(paths: tuple[str, ...], want_cuda: bool = True) -> dict[str, Lane]:
+    """torch-cpu and torch-cuda from reference files: each lane from the first file in which
+    it ran; a lane no file ran is not run, with the recorded reason. A file that adds no lane
+    is refused (ReferenceError), so that no file given is silently ignored."""
+    from conformance import reference as reference_module
+    read = [reference_module.read(path) for path in paths]
+    lanes: dict[str, Lane] = {}
+    for ref in read:
+        adds = [name for name, info in ref.lanes.items()
+                if info["status"] == "run" and name not in lanes]
+        if not adds:
+            raise reference_module.ReferenceError(
+                f"{ref.path} adds no lane: its running lanes come from an earlier --reference "
+                f"already (give one file per lane set: a CPU file, then a CUDA file)")
+        for name in adds:
+            lanes[name] = Lane(name, "torch", None, ref.lanes[name].get("device", "cpu"),
+                               reference=ref)
+    for name, device in (("torch-cpu", "cpu"), ("torch-cuda", "cuda")):
+        if name not in lanes:
+            recorded = read[0].lanes.get(name, {})
+            reason = recorded.get("reason") or f"no reference file has the {name} lane"
+            lanes[name] = Lane(name, "torch", None, device, "not_run", reason,
+                               reference=read[0])     # where its not running comes from
+    if not want_cuda and lanes["torch-cuda"].status == "run":
+        lanes["torch-cuda"] = Lane("torch-cuda", "torch", None, "cuda", "not_run",
+                                   "the CUDA lane was turned off (--no-cuda)")
+    return {"torch-cpu": lanes["torch-cpu"], "torch-cuda": lanes["torch-cuda"]}

@@ -404,3 +404,66 @@ def _flatten(values: Any) -> list:
         else:
             out.append(item)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# What changed: the kind of a difference, from the VALUE types above
+# --------------------------------------------------------------------------------------------
+
+# The kinds of change, in the order a report lists them.
+CHANGE_KINDS = ("node-name", "graph-structure", "exception-type", "error-message", "warning",
+                "printing", "value", "presence")
+_NODE_REPR = re.compile(r"^<\w+ object at 0x…>$")
+_NODE_NAME = re.compile(r"^(\w*Backward\d*|AccumulateGrad)$")     # a grad_fn's class name
+
+
+def change_kind(left: dict | None, right: dict | None) -> str:
+    """What differs between two plain values of one observable (:func:`to_plain`'s forms):
+    a grad_fn ``node-name`` (of a tensor, a graph, a node's repr), the ``graph-structure``,
+    an ``exception-type`` (also: raised on one side only), an ``error-message``, a
+    ``warning``, ``printing`` (text, reprs), a ``value`` (numbers, dtypes, shapes, flags), or
+    the ``presence`` of the observable itself (one side lacks it, or lacks a feature)."""
+    if left is None or right is None:
+        return "presence"
+    kinds = (left.get("type"), right.get("type"))
+    if "missing" in kinds:
+        return "presence"
+    if kinds == ("warnings", "warnings"):
+        if left.get("warnings") != right.get("warnings"):
+            return "warning"
+        return change_kind(left.get("result"), right.get("result"))
+    if "error" in kinds:
+        if kinds != ("error", "error") or left.get("class") != right.get("class"):
+            return "exception-type"
+        return "error-message"
+    if kinds[0] != kinds[1]:
+        return "value"
+    if kinds[0] == "graph":
+        names = [[node.get("name") for node in side.get("nodes", ())] for side in (left, right)]
+        return "node-name" if names[0] != names[1] else "graph-structure"
+    if kinds[0] == "tensor":
+        return "node-name" if left.get("grad_fn") != right.get("grad_fn") else "value"
+    if "items" in left or "items" in right:
+        return _items_change(left.get("items"), right.get("items"))
+    if left.get("pytype") == right.get("pytype") == "str":
+        names = [_NODE_NAME.match(str(side.get("value"))) for side in (left, right)]
+        return "node-name" if all(names) else "printing"     # a case's grad_fn name, or text
+    if left.get("value") is None and right.get("value") is None:
+        reprs = (left.get("repr", ""), right.get("repr", ""))
+        if all(_NODE_REPR.match(text) for text in reprs):
+            return "node-name"          # <AddBackward0 object at 0x…>
+        return "printing"               # an object compared by its repr
+    return "value"
+
+
+def _items_change(left, right) -> str:
+    """A container's change: that of its first element that differs."""
+    if not isinstance(left, type(right)) or (isinstance(left, list) and len(left) != len(right)):
+        return "value"
+    keys = list(right) if isinstance(right, dict) else range(len(right))
+    for key in keys:
+        a = left.get(key) if isinstance(left, dict) else left[key]
+        b = right[key]
+        if a != b:
+            return change_kind(a, b)
+    return "value"

@@ -19,7 +19,8 @@ from conformance.report.schema import PAIRS
 
 # A record gets a reproducer when its lanes ran and differed or failed.
 REPRODUCED = frozenset({Status.DIVERGE, Status.MISSING, Status.TIMEOUT, Status.CRASH})
-FAILURES = (Status.CRASH, Status.TIMEOUT, Status.MISSING)   # the first one found names it
+# the first one found names it; NOT_RUN: a replayed lane whose reference lacks the work
+FAILURES = (Status.NOT_RUN, Status.CRASH, Status.TIMEOUT, Status.MISSING)
 REASON_NAMES = 8
 
 
@@ -42,6 +43,10 @@ def records_for(work: RecordedWork, lane_info: dict[str, dict],
     records = []
     for pair in pairs:
         record = work.record(pair)
+        # where a replayed lane's observations came from (conformance.reference)
+        sources = {lane: lane_info[lane]["reference"] for lane in (record.left, record.right)
+                   if "reference" in lane_info.get(lane, {})}
+        record.reference = sources or None
         _judge(work, record, lane_info, results)
         if with_reproducers and record.status in REPRODUCED:
             try:

@@ -69,6 +69,7 @@ class Record:
     tracebacks: dict | None = None       # only when a lane raised an uncaught exception
     fuzz: dict | None = None             # only on fuzz records: seed, summary, ops
     sanitised: bool = False              # text the target produced had to be made safe
+    reference: dict | None = None        # replayed lanes: lane -> {"file", "torch"}
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
@@ -106,6 +107,8 @@ class Record:
             data["tracebacks"] = self.tracebacks
         if self.fuzz is not None:
             data["fuzz"] = self.fuzz
+        if self.reference:
+            data["reference"] = self.reference
         data, changed = json_safe_data(data)
         if changed or self.sanitised:
             data["sanitised"] = True

@@ -150,6 +150,11 @@ def _script(record: Record, target: str, what: str, subject: list[str], comparab
     doc = [f"Reproducer for {record.id}: {record.status}{reason}.", ""]
     if notes:
         doc += [_one_line(notes, 2000), ""]
+    for lane, source in sorted((record.reference or {}).items()):
+        doc += [_one_line(f"The record's {lane} lane was replayed from the reference "
+                          f"{source.get('file')} (torch {source.get('torch')}); this script "
+                          f"runs torch itself, so it needs torch installed (torch "
+                          f"{source.get('torch')} to see what the reference saw).", 400), ""]
     doc += [f"Runs {what}",
             f"on {left} ({modules[left]}, {_LANE_DEVICES[left]}) and on "
             f"{right} ({modules[right]}, {_LANE_DEVICES[right]}), prints both,",

@@ -45,8 +45,9 @@ class CaseServer(Isolated):
 
     def __init__(self, target: str, packages: Iterable[str] = (), want_cuda: bool = True,
                  timeout_s: float = DEFAULT_TIMEOUT_S,
-                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
-        super().__init__(target, want_cuda, timeout_s, memory_limit)
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+                 lane_options: dict | None = None):
+        super().__init__(target, want_cuda, timeout_s, memory_limit, lane_options)
 
     def ensure_started(self) -> None:
         try:
@@ -59,7 +60,7 @@ class CaseServer(Isolated):
         """Lane descriptions and environment from this process, for a child that did not
         start: which lanes would have run, and the error that stopped them."""
         try:
-            made = lanes_module.make_lanes(self.target, self.want_cuda)
+            made = lanes_module.make_lanes(self.target, self.want_cuda, **self.lane_options)
             info = {name: lane.describe() for name, lane in made.items()}
             env = environment(made)
         except Exception as exc:  # noqa: BLE001 - the target does not import here either
@@ -70,14 +71,17 @@ class CaseServer(Isolated):
             env = {"target": self.target, "error": f"{type(exc).__name__}: {exc}"}
         return info, {**env, "error": self.start_error}
 
-    def run_case(self, case: Case) -> list[dict]:
-        work = CaseWork(case)
+    def lane_results(self, case: Case) -> dict[str, LaneResult]:
+        """Each running lane's result for ``case`` (``conformance record`` keeps these)."""
         self.ensure_started()               # the child says what lanes run
         if self.start_error is not None:
-            results = {name: LaneResult(failure=Status.CRASH, reason=self.start_error)
-                       for name, info in self.lane_info.items() if info["status"] == "run"}
-        else:
-            results = self.observe(work)
+            return {name: LaneResult(failure=Status.CRASH, reason=self.start_error)
+                    for name, info in self.lane_info.items() if info["status"] == "run"}
+        return self.observe(CaseWork(case))
+
+    def run_case(self, case: Case) -> list[dict]:
+        work = CaseWork(case)
+        results = self.lane_results(case)
         records = records_for(work, self.lane_info, results, self.target)
         return [record.to_json() for record in records]
 
@@ -89,7 +93,8 @@ def run(target: str | None = None, cases: list[Case] | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S, strict: bool = False, *,
         package: str = "conformance.cases", isolate: bool = False, want_cuda: bool = True,
         json_path: str | None = None, command: str | None = None,
-        memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> dict:
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+        references: tuple[str, ...] = ()) -> dict:
     """Run ``cases`` (default: every case of ``package``) and return the report (schema.py).
 
     In this process by default (a hang is stopped by SIGALRM when called from the main
@@ -98,20 +103,25 @@ def run(target: str | None = None, cases: list[Case] | None = None,
     cases must then be importable by their module (collected from a package), and the child
     may map ``memory_limit`` bytes beyond what it holds once started (None: no limit).
 
+    ``references``: reference files whose recorded torch lanes replace torch's
+    (conformance.reference); torch is then not imported.
+
     Ctrl-C stops the run: the report so far is marked incomplete, written to ``json_path`` if
     given, and the KeyboardInterrupt is re-raised with the report as its ``report`` attribute.
     """
     lanes_module.pin_threads()
     entries = known_divergences.resolve(known)
     if lanes is None:
-        lanes = lanes_module.make_lanes(lanes_module.resolve_target(target), want_cuda)
+        lanes = lanes_module.make_lanes(lanes_module.resolve_target(target), want_cuda,
+                                        references=tuple(references))
     target = lanes["target"].module_name
     cases = collect(package) if cases is None else list(cases)
     records: list[dict] = []
     complete = True
     server = None
     if isolate:
-        server = CaseServer(target, (), want_cuda, timeout_s, memory_limit)
+        server = CaseServer(target, (), want_cuda, timeout_s, memory_limit,
+                            {"references": tuple(references)} if references else None)
     interrupted: KeyboardInterrupt | None = None
     try:
         for case in cases:
@@ -125,13 +135,14 @@ def run(target: str | None = None, cases: list[Case] | None = None,
     finally:
         if server is not None:
             server.stop()
-    unmatched = known_divergences.apply(records, entries, target, strict)
+    env = environment(lanes, command=command)
+    unmatched = known_divergences.apply(records, entries, target, strict, env.get("torch"))
     for entry_id in unmatched if complete else ():
         _warnings.warn(f"known-divergence entry matches no case: {entry_id}", UserWarning,
                        stacklevel=2)
     report = json_report.build(
         records, {name: lane.describe() for name, lane in lanes.items()},
-        environment(lanes, command=command), unmatched if complete else [], complete, strict)
+        env, unmatched if complete else [], complete, strict)
     if json_path is not None:
         json_report.write(report, json_path)
     if interrupted is not None:

@@ -117,11 +117,18 @@ def from_array(data):
 
 
 def scalar_tensor(value, dtype):
-    # a float beyond float16's range (65504) may overflow the dtype: inf, silently as in torch
-    if dtype.is_floating_point and isinstance(value, float) and abs(value) > 65504.0:
+    """A Python number as a 0-d operand (PyTorch's "wrapped number": never given to the
+    saved-tensor pack hooks)."""
+    # a number beyond float16's range (65504) may overflow the dtype: inf, silently as in torch
+    if dtype.is_floating_point and isinstance(value, (float, int)) and abs(value) > 65504.0:
         with np.errstate(all="ignore"):
-            return wrap(np.array(value, dtype.np), dtype, False)
-    return wrap(np.array(value, dtype.np), dtype, False)
+            t = wrap(np.array(value, dtype.np), dtype, False)
+    else:
+        t = wrap(np.array(value, dtype.np), dtype, False)
+    t._wrapped_number = ("bool" if isinstance(value, (bool, np.bool_)) else
+                         "int64" if isinstance(value, (int, np.integer)) else
+                         "complex128" if isinstance(value, complex) else "float64")
+    return t
 
 
 def shape_str(shape) -> str:
@@ -195,6 +202,8 @@ class Tensor:
     _zero_tensor = False            # an immutable ZeroTensor
     _output_nr = 0                  # which output of its grad_fn (a custom Function's)
     _fw = None                      # forward AD: (level token, tangent) of a dual tensor
+    _wrapped_number = None          # a Python number made a 0-d operand: the dtype name
+                                    # PyTorch shows it in (scalar_tensor)
     __array_ufunc__ = None          # NumPy defers to our reflected operators
     __hash__ = object.__hash__      # == is elementwise; identity hashing like PyTorch
 

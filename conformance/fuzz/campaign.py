@@ -38,6 +38,7 @@ from conformance.pair_records import records_for
 from conformance.records import Record, Status
 
 DEFAULT_TIMEOUT_S = 30.0   # per program and lane: fuzz programs are small
+INTERRUPT_GRACE_S = 10.0   # after Ctrl-C: how long workers may take to hand back what they ran
 CHUNK = 50   # seeds per task at most: workers stay short-lived and evenly loaded
 # a seed's status on the progress line: the worst of its records'
 SEVERITY = (Status.CRASH, Status.TIMEOUT, Status.DIVERGE, Status.MISSING, Status.KNOWN,
@@ -69,12 +70,14 @@ class JobResult:
     stats: dict               # lane -> seconds of its own time; "programs" -> count
     lane_info: dict
     environment: dict
+    interrupted: bool = False     # Ctrl-C stopped the job: ``records`` are the programs run
 
 
-def _apply_known(records: list[Record], entries, target: str) -> None:
+def _apply_known(records: list[Record], entries, target: str,
+                 torch_version: str | None) -> None:
     """known.py's rule on typed records (it reads and marks JSON records)."""
     data = [record.to_json() for record in records]
-    known_module.apply(data, entries, target)
+    known_module.apply(data, entries, target, torch_version=torch_version)
     for record, marked in zip(records, data):
         record.status, record.reason = Status(marked["status"]), marked["reason"]
 
@@ -110,7 +113,18 @@ def run_job(job: Job) -> JobResult:
     executor = _executor(job)
     records: list[Record] = []
     stats: dict = {"programs": 0}
-    executor.ensure_started()
+    try:
+        executor.ensure_started()
+        _run_seeds(job, profile, entries, executor, records, stats)
+    except KeyboardInterrupt:
+        # Keep what ran: the campaign writes a partial report instead of losing it.
+        return JobResult(records, stats, executor.lane_info or {},
+                         executor.environment or {}, True)
+    return JobResult(records, stats, executor.lane_info, executor.environment)
+
+
+def _run_seeds(job: Job, profile: Profile, entries, executor: Isolated, records: list,
+               stats: dict) -> None:
     upcoming = generate(profile, job.seeds[0]) if job.seeds else None
     for index, seed in enumerate(job.seeds):
         program, choices = upcoming
@@ -123,7 +137,7 @@ def run_job(job: Job) -> JobResult:
             stats[lane] = stats.get(lane, 0.0) + result.duration_s
         stats["programs"] += 1
         seed_records = records_for(work, executor.lane_info, results, job.target)
-        _apply_known(seed_records, entries, job.target)
+        _apply_known(seed_records, entries, job.target, executor.environment.get("torch"))
         outcome = Outcome(seed, program, choices,
                           {lane: r.observations for lane, r in results.items()},
                           {lane: r.duration_s for lane, r in results.items()})
@@ -139,7 +153,6 @@ def run_job(job: Job) -> JobResult:
         statuses = {record.status for record in seed_records}
         progress_module.emit("ran", seed=seed,
                              status=next((str(s) for s in SEVERITY if s in statuses), "match"))
-    return JobResult(records, stats, executor.lane_info, executor.environment)
 
 
 def shrink_job(job: Job) -> list[Record]:
@@ -255,22 +268,52 @@ def _pool_map(function, work: list, jobs: int, events=None) -> list:
     ``events`` (a queue). Work whose worker died is done again here (the programs
     themselves run in the isolated executor's child either way)."""
     if jobs <= 1 or len(work) <= 1:
-        return [function(item) for item in work]
+        results = []
+        for item in work:
+            results.append(function(item))
+            if getattr(results[-1], "interrupted", False):
+                break                       # Ctrl-C: the work not started is not run
+        return results
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(jobs, len(work)), mp_context=context,
-                             initializer=progress_module.worker_init,
-                             initargs=(events,)) as pool:
-        futures = [pool.submit(function, item) for item in work]
-        results = []
+    pool = ProcessPoolExecutor(min(jobs, len(work)), mp_context=context,
+                               initializer=progress_module.worker_init, initargs=(events,))
+    futures = [pool.submit(function, item) for item in work]
+    results = []
+    try:
         for future, item in zip(futures, work):
             try:
                 results.append(future.result())
             except BrokenProcessPool:
                 results.append(function(item))
+    except KeyboardInterrupt:
+        # Ctrl-C reached the workers too: each returns the programs it ran (interrupted);
+        # collect those and what had finished, drop the rest.
+        for future in futures[len(results):]:
+            future.cancel()
+        results = _finished(futures, INTERRUPT_GRACE_S)
+        if not any(getattr(r, "interrupted", False) for r in results):
+            results.append(JobResult([], {}, {}, {}, True))
+        pool.shutdown(wait=False, cancel_futures=True)
         return results
+    pool.shutdown()
+    return results
+
+
+def _finished(futures: list, grace_s: float) -> list:
+    """The results of ``futures`` that finish within ``grace_s`` seconds in all."""
+    deadline = time.monotonic() + grace_s
+    results = []
+    for future in futures:
+        if future.cancelled():
+            continue
+        try:
+            results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
+        except BaseException:  # noqa: BLE001 - a worker that died or did not answer in time
+            continue
+    return results
 
 
 def chunked(seeds: list[int], jobs: int) -> list[tuple[int, ...]]:
@@ -339,14 +382,22 @@ def _run_and_shrink(profile: Profile, work: list[Job], jobs: int, start: float,
             stats[key] = stats.get(key, 0) + value
     stats["run_s"] = time.perf_counter() - start
     stats["tasks"] = len(work)
+    interrupted = any(part.interrupted for part in parts)
+    if interrupted:
+        stats["interrupted"] = True
+        first = next((p for p in parts if p.lane_info), parts[0])
+        return records, stats, time.perf_counter() - start, first
     chosen = representatives(records, profile.shrinks) if shrink_divergences else []
     if chosen:
         progress.start_shrinking(len(chosen))
         groups = [tuple(chosen[i::jobs]) for i in range(min(jobs, len(chosen)))]
         shrink_work = [replace(work[0], seeds=(), shrink=True, records=group)
                        for group in groups]
-        shrunk = {r.id: r for part in _pool_map(shrink_job, shrink_work, jobs, events)
-                  for r in part}
+        try:
+            shrunk = {r.id: r for part in _pool_map(shrink_job, shrink_work, jobs, events)
+                      for r in part if isinstance(r, Record)}
+        except KeyboardInterrupt:           # Ctrl-C while shrinking: the programs as drawn
+            shrunk, stats["interrupted"] = {}, True
         records = [shrunk.get(r.id, r) for r in records]
     return records, stats, time.perf_counter() - start, parts[0]
 
@@ -445,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         records, stats, wall, first = run_campaign(
             profile, seeds, target, not args.no_cuda, jobs, not args.no_shrink,
             args.repro_dir, args.known, args.timeout, progress)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:       # (Ctrl-C once the programs ran is handled below)
         print("conformance fuzz: interrupted; no report written", file=sys.stderr)
         return 2
     except RuntimeError as exc:       # the executor could not start (the target, say)
@@ -455,30 +506,39 @@ def main(argv: list[str] | None = None) -> int:
         program, _ = generate(profile, args.replay)
         print(program.source())
     ran = [name for name, info in first.lane_info.items() if info["status"] == "run"]
-    throughput = {lane: round(len(seeds) / stats[lane], 1) for lane in ran if stats.get(lane)}
+    programs = int(stats.get("programs", len(seeds)))      # fewer than seeds if interrupted
+    throughput = {lane: round(programs / stats[lane], 1) for lane in ran if stats.get(lane)}
     fuzz_info = {
         "profile": profile.name, "seed": base, "shard": f"{shard[0]}/{shard[1]}",
-        "programs": len(seeds), "seeds": [seeds[0], seeds[-1]] if seeds else [],
+        "programs": programs,
+        "seeds": [seeds[0], seeds[-1]] if seeds else [],
         "jobs": jobs, "tasks": stats.get("tasks", 1), "wall_s": round(wall, 3),
         # running the programs (generation included), not the shrinking after it
         "run_s": round(stats.get("run_s", wall), 3),
-        "programs_per_s": round(len(seeds) / stats.get("run_s", wall), 2) if wall else None,
+        "programs_per_s": round(programs / stats.get("run_s", wall), 2) if wall else None,
         # per lane: programs per second of that lane's own time, in one process
         "programs_per_s_per_lane": throughput,
         "replay": args.replay,
         "hypothesis": hypothesis_version(),     # another version may draw other programs
     }
+    interrupted = bool(stats.get("interrupted"))
+    if interrupted:
+        fuzz_info["interrupted"] = True
     environment = {**first.environment, "fuzz": fuzz_info,
                    "command": "python -m conformance fuzz "
                    + " ".join(argv if argv is not None else sys.argv[1:])}
     data = [record.to_json() for record in records]
     _slim(data, args.keep_matching or len(seeds) <= 1000)
-    report = json_report.build(data, first.lane_info, environment, [])
+    report = json_report.build(data, first.lane_info, environment, [], complete=not interrupted)
     json_report.write(report, args.json)
     if args.html:
         from conformance.report import html
         html.write_html(report, args.html)
     _print_summary(report, fuzz_info, args)
+    if interrupted:
+        print(f"conformance fuzz: interrupted after {fuzz_info['programs']} of {len(seeds)} "
+              f"programs; the partial report is {args.json}", file=sys.stderr)
+        return 2
     return 1 if report["summary"]["unexpected"] else 0
 
 

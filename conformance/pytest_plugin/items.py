@@ -22,6 +22,7 @@ from conformance.pytest_plugin.session import record_id, session_of
 
 _PACKAGE_INIT = Path(conformance.__file__)
 _SKIPPED = frozenset({Status.MISSING, Status.NOT_RUN})
+RECORD = "record"       # the one item of a case under ``conformance record``
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
@@ -55,9 +56,11 @@ class AreaCollector(pytest.Collector):
         self.cases = cases
 
     def collect(self):
+        # conformance record: one item per case, which records torch's lanes
+        pairs = (RECORD,) if session_of(self.config).options.record else PAIRS
         for case in self.cases:
             label = case.name + (f"[{case.param_id}]" if case.param_id else "")
-            for pair in PAIRS:
+            for pair in pairs:
                 yield CaseItem.from_parent(self, name=f"{label}[{pair}]", case=case, pair=pair)
 
 
@@ -74,6 +77,9 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         session = session_of(self.config)
+        if self.pair == RECORD:
+            session.record_lanes(self.case)
+            return
         record = session.record_for(self.case, self.pair)
         session.write_partial(record.to_json())
         self.record = record

@@ -39,6 +39,13 @@ class RunOptions:
     strict: bool = False
     want_cuda: bool = True
     allow_missing: bool = False         # "missing" records do not fail the run
+    record: bool = False                # conformance record: torch's lanes only, written to
+                                        # json_path as a reference (conformance.reference)
+    references: tuple[str, ...] = ()    # run --reference: torch's lanes from these files
+
+    def lane_options(self) -> dict:
+        """make_lanes's keywords for this run (conformance.lanes)."""
+        return {"record": self.record, "references": tuple(self.references)}
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunOptions:
@@ -57,7 +64,7 @@ class RunOptions:
 
     @classmethod
     def from_workerinput(cls, data: dict) -> RunOptions:
-        return cls(**data)
+        return cls(**{**data, "references": tuple(data.get("references", ()))})
 
 
 def check_outputs(options: RunOptions) -> None:

@@ -87,9 +87,10 @@ class ConformanceSession:
     def record_for(self, case, pair: str) -> Record:
         records = self.cache.get(case.id)
         if records is None or pair not in records:
-            fresh = [json_report.as_record(r) for r in self._case_server().run_case(case)]
+            server = self._case_server()
+            fresh = [json_report.as_record(r) for r in server.run_case(case)]
             known_divergences.apply(fresh, self.entries, self.options.target,
-                                    self.options.strict)
+                                    self.options.strict, server.environment.get("torch"))
             records = self.cache[case.id] = {r.pair: r for r in fresh}
         record = records.pop(pair)
         if not records:
@@ -101,11 +102,20 @@ class ConformanceSession:
             from conformance.runner import DEFAULT_TIMEOUT_S, CaseServer
             opts = self.options
             self.server = CaseServer(opts.target, [opts.cases], opts.want_cuda,
-                                     opts.timeout_s or DEFAULT_TIMEOUT_S)
+                                     opts.timeout_s or DEFAULT_TIMEOUT_S,
+                                     lane_options=opts.lane_options())
             self.server.ensure_started()
             self.write_partial({"kind": "environment", "environment": self.server.environment,
                                 "lanes": self.server.lane_info})
         return self.server
+
+    def record_lanes(self, case) -> dict:
+        """``conformance record``: run ``case`` on torch's lanes and keep each lane's result
+        in this process's partial file; the JSON of the results."""
+        results = {lane: result.to_json()
+                   for lane, result in self._case_server().lane_results(case).items()}
+        self.write_partial({"kind": "lanes", "case": case.id, "results": results})
+        return results
 
     def write_partial(self, line: dict) -> None:
         if self._partial is None:
@@ -125,6 +135,7 @@ class ConformanceSession:
     # ---- in the controller
     def read_partials(self) -> tuple[dict[str, Record], dict | None, dict | None]:
         records: dict[str, Record] = {}
+        self.recorded: dict[str, dict] = {}     # conformance record: case id -> lane results
         environment = lanes = None
         for path in sorted(Path(self.partial_dir).glob("*.jsonl")):
             for text in path.read_text(encoding="utf-8").splitlines():
@@ -136,6 +147,8 @@ class ConformanceSession:
                     environment = environment or line["environment"]
                     if lanes is None or line["lanes"].get("torch-cuda", {}).get("status") == "run":
                         lanes = line["lanes"]
+                elif line.get("kind") == "lanes":
+                    self.recorded[line["case"]] = line["results"]
                 else:
                     record = Record.from_json(line)
                     records[record.id] = record
@@ -146,7 +159,8 @@ class ConformanceSession:
         from conformance.execute import environment as make_environment
         target = self.options.target
         try:
-            made = lanes_module.make_lanes(target, self.options.want_cuda)
+            made = lanes_module.make_lanes(target, self.options.want_cuda,
+                                           **self.options.lane_options())
         except ImportError as exc:
             lanes = {"target": {"status": "not_run", "module": target, "device": "cpu",
                                 "reason": str(exc)}}
@@ -155,6 +169,8 @@ class ConformanceSession:
 
     def finish(self, interrupted: bool) -> dict:
         opts = self.options
+        if opts.record:
+            return self.finish_reference(interrupted)
         found, environment, lanes = self.read_partials()
         for record_id, record in self.crashed.items():
             found.setdefault(record_id, record)
@@ -163,8 +179,9 @@ class ConformanceSession:
         environment = {**environment, "command": self._command()}
         complete = not interrupted and self.expected <= set(found)
         records = list(found.values())
-        known_divergences.apply(records, self.entries, opts.target, opts.strict)
-        unmatched = self._unmatched() if complete else []
+        torch_version = environment.get("torch")
+        known_divergences.apply(records, self.entries, opts.target, opts.strict, torch_version)
+        unmatched = self._unmatched(torch_version) if complete else []
         report = json_report.build(records, lanes, environment, unmatched, complete,
                                    opts.strict, allow_missing=opts.allow_missing)
         # The result is the run's own, in memory: the CLI's verdict and page never come from
@@ -179,11 +196,46 @@ class ConformanceSession:
             self.remove_partials()
         return report
 
+    def finish_reference(self, interrupted: bool) -> dict:
+        """``conformance record``: the workers' lane results as one reference file at
+        ``json_path``; nothing is written for an interrupted or incomplete run (a reference
+        that silently lacks cases would be worse than none). ``self.report`` is a summary:
+        complete, the lanes, and per lane how many cases ran, failed, timed out, crashed."""
+        from conformance import reference
+        opts = self.options
+        _, environment, lanes = self.read_partials()
+        if environment is None or lanes is None:
+            environment, lanes = self._own_environment()
+        for record_id in self.crashed:        # a case that killed its worker: a crash per lane
+            case_id = record_id.rsplit("[", 1)[0]
+            self.recorded.setdefault(case_id, {
+                name: {"observations": {}, "failure": "crash",
+                       "reason": f"{name}: the worker died while running the case"}
+                for name in reference.TORCH_LANES if lanes.get(name, {}).get("status") == "run"})
+        expected = {record_id.rsplit("[", 1)[0] for record_id in self.expected}
+        complete = not interrupted and expected <= set(self.recorded)
+        counts = {name: {} for name, info in lanes.items()
+                  if name in reference.TORCH_LANES and info.get("status") == "run"}
+        for results in self.recorded.values():
+            for name, result in results.items():
+                kind = result.get("failure") or "ran"
+                counts.setdefault(name, {})[kind] = counts.get(name, {}).get(kind, 0) + 1
+        self.report = {"complete": complete, "lanes": lanes, "counts": counts,
+                       "cases": len(self.recorded), "environment": environment}
+        try:
+            if complete:
+                ref = reference.record(self.recorded, lanes, environment, package=opts.cases)
+                reference.write(opts.json_path, ref)
+                self.written = True
+        finally:
+            self.remove_partials()
+        return self.report
+
     def remove_partials(self) -> None:
         if not self.is_worker and self.partial_dir:
             shutil.rmtree(self.partial_dir, ignore_errors=True)
 
-    def _unmatched(self) -> list[str]:
+    def _unmatched(self, torch_version: str | None) -> list[str]:
         """Entries matching no case of the package, selected (-k) or not. The checked-in file
         describes the checked-in cases, so for another package only the user's file counts."""
         opts = self.options
@@ -194,7 +246,8 @@ class ConformanceSession:
         else:
             return []
         return known_divergences.unmatched(entries, opts.target,
-                                           (case.id for case in collect(opts.cases)), PAIRS)
+                                           (case.id for case in collect(opts.cases)), PAIRS,
+                                           torch_version)
 
     def _command(self) -> str:
         return self.command or "pytest " + " ".join(
@@ -266,6 +319,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
             print(f"conformance: the report could not be written ({exc})", file=sys.stderr)
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
             return
+    if run.options.record:
+        return
     if int(exitstatus) == int(pytest.ExitCode.OK) and json_report.missing_verdict(report):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED     # missing features fail the run
 
@@ -285,6 +340,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     if run is None or run.report is None:
         return
     report = run.report
+    if run.options.record:
+        terminalreporter.section("conformance record")
+        for name, counts in report["counts"].items():
+            text = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+            terminalreporter.write_line(f"lane {name}: {text or 'nothing recorded'}")
+        if not report["complete"]:
+            terminalreporter.write_line("INCOMPLETE (interrupted or cases lost): no reference "
+                                        "written", red=True)
+        return
     total = report["summary"]["total"]
     counts = ", ".join(f"{total[s]} {s}" for s in report["summary"]["statuses"] if total[s])
     terminalreporter.section("conformance")

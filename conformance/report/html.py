@@ -166,10 +166,16 @@ def _page_view(report: dict) -> dict:
         index.append(row)
         details.append(detail)
     data["records"] = index
+    found = report.get("drift")
+    title = (f"Torch drift: {found['a']['label']} against {found['b']['label']}" if found
+             else f"Conformance: {environment.get('target', '?')} against PyTorch")
     return {
-        "title": f"Conformance: {environment.get('target', '?')} against PyTorch",
+        "title": title,
+        "torch_note": environment.get("torch_note") or "",
+        "drift": page_parts.drift_view(found) if found else None,
         "environment": _environment_rows(report, environment),
         "complete": bool(report.get("complete", True)),
+        "reference_warning": environment.get("reference_warning"),
         "lanes": _lane_rows(lanes),
         "summary": summary,
         "statuses": statuses,
@@ -220,6 +226,8 @@ def _environment_rows(report: dict, env: dict) -> list[tuple[str, str]]:
     target = env.get("target", "?")
     if env.get("target_version"):
         target = f"{target} {env['target_version']}"
+    if env.get("target_follows_torch"):
+        target = f"{target} (follows torch {env['target_follows_torch']})"
     cuda = "yes" if env.get("cuda_available") else "no"
     if env.get("cuda_device"):
         cuda = f"{cuda} ({env['cuda_device']})"
@@ -237,8 +245,16 @@ def _environment_rows(report: dict, env: dict) -> list[tuple[str, str]]:
     fuzz = env.get("fuzz")
     if fuzz:
         rows.append(("Fuzz", ", ".join(f"{k}={v}" for k, v in fuzz.items())))
+    reference = env.get("reference")
+    if reference:       # run --reference: torch's lanes came from files, not a live torch
+        rows.append(("Reference", "; ".join(f"{lane}: {_reference_text(source)}"
+                                            for lane, source in reference.items())))
+        rows.append(("torch installed", env.get("torch_installed") or "none"))
+    if env.get("reference_warning"):
+        rows.append(("Reference warning", env["reference_warning"]))
     known = {"target", "target_version", "cuda_available", "cuda_device", "torch", "python",
-             "numpy", "platform", "commit", "command", "fuzz"}
+             "numpy", "platform", "commit", "command", "fuzz", "reference", "torch_installed",
+             "reference_warning", "torch_note", "target_follows_torch"}
     rows.extend((key, _plain(value)) for key, value in env.items() if key not in known)
     return rows
 
@@ -257,14 +273,17 @@ def _lane_rows(lanes: dict) -> list[dict]:
     rows = []
     for name, lane in lanes.items():
         extra = {k: v for k, v in lane.items() if k not in ("status", "module", "device",
-                                                            "reason")}
+                                                            "reason", "reference")}
+        notes = [f"{k}: {_plain(v)}" for k, v in extra.items()]
+        if lane.get("reference"):
+            notes.insert(0, f"replayed from {_reference_text(lane['reference'])}")
         rows.append({
             "name": name,
             "status": lane.get("status", "?"),
             "module": lane.get("module") or "—",
             "device": lane.get("device") or "—",
             "reason": lane.get("reason") or "",
-            "extra": ", ".join(f"{k}: {_plain(v)}" for k, v in extra.items()),
+            "extra": ", ".join(notes),
         })
     return rows
 
@@ -406,6 +425,7 @@ def _record_view(record: dict) -> tuple[dict, dict]:
         "right": right_lane,
         "status": record["status"],
         "reason": record.get("reason") or "",
+        "sanitised": bool(record.get("sanitised")),
         "duration_s": record.get("duration_s"),
         "summary": _record_summary(record, worst),
         "max_abs": _max_abs(observables),
@@ -418,7 +438,18 @@ def _record_view(record: dict) -> tuple[dict, dict]:
         "extra_graphs": [name for name in layouts if name not in shown],
         "reproducer": record.get("reproducer"),
     }
+    if record.get("reference"):
+        detail["reference"] = "Replayed from " + "; ".join(
+            f"{lane}: {_reference_text(source)}"
+            for lane, source in record["reference"].items())
     return row, detail
+
+
+def _reference_text(source: Any) -> str:
+    """``a.ref.json.gz (torch 2.13.0+cpu)``: a replayed lane's reference file."""
+    if not isinstance(source, dict):
+        return str(source)
+    return f"{source.get('file', '?')} (torch {source.get('torch', '?')})"
 
 
 def _record_summary(record: dict, worst: dict | None) -> str:

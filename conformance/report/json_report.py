@@ -41,8 +41,8 @@ def _counts() -> dict:
     return {status: 0 for status in STATUSES}
 
 
-def summarise(records: Iterable[Record], strict: bool = False) -> dict:
-    total, by_pair, by_area = _counts(), {pair: _counts() for pair in PAIRS}, {}
+def summarise(records: Iterable[Record], strict: bool = False, pairs=PAIRS) -> dict:
+    total, by_pair, by_area = _counts(), {pair: _counts() for pair in pairs}, {}
     for record in records:
         status, pair, area = record.status.value, record.pair, record.area
         total[status] += 1
@@ -60,10 +60,14 @@ def summarise(records: Iterable[Record], strict: bool = False) -> dict:
 
 def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
           known_unmatched: list[str], complete: bool = True, strict: bool = False, *,
-          allow_missing: bool = False) -> dict:
-    """The report of ``records`` (Records; JSON records are accepted and checked)."""
+          allow_missing: bool = False, pairs=PAIRS) -> dict:
+    """The report of ``records`` (Records; JSON records are accepted and checked) on
+    ``pairs`` (a drift report's pairs are two torch versions')."""
     typed = sorted((as_record(record) for record in records), key=lambda r: r.id)
     environment, _ = json_safe_data(environment)    # a target's version or import error
+    note = torch_note(environment)
+    if note:
+        environment = {**environment, "torch_note": note}
     lanes, _ = json_safe_data(lanes)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -73,11 +77,26 @@ def build(records: Iterable[Record | dict], lanes: dict, environment: dict,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "environment": environment,
         "lanes": lanes,
-        "pairs": list(PAIRS),
-        "summary": summarise(typed, strict),
+        "pairs": list(pairs),
+        "summary": summarise(typed, strict, pairs),
         "known_unmatched": sorted(known_unmatched),
         "records": [record.to_json() for record in typed],
     }
+
+
+def torch_note(environment: dict) -> str:
+    """"" when the reference torch (live or recorded) is the release the target follows
+    (its ``__torch_version__``, e.g. "2.13" for any 2.13.x), or when either is unknown; else
+    one line saying they differ."""
+    follows, torch = environment.get("target_follows_torch"), environment.get("torch")
+    if not isinstance(follows, str) or not isinstance(torch, str) or not follows or not torch:
+        return ""
+    public = torch.split("+", 1)[0]
+    if public == follows or public.startswith(follows + "."):
+        return ""
+    return (f"{environment.get('target', 'the target')} follows torch {follows}, but the "
+            f"reference torch is {torch}: a difference may be torch's own change between "
+            f"the two (python -m conformance drift shows those)")
 
 
 def missing_verdict(report: dict) -> str:
@@ -208,6 +227,7 @@ def merge(reports: list[dict]) -> dict:
     allow_missing = all(r.get("allow_missing", False) for r in reports)
     environment = dict(reports[0]["environment"])
     fuzz = [r["environment"]["fuzz"] for r in reports if "fuzz" in r["environment"]]
+    _check_same_campaign(fuzz)
     if fuzz:
         environment["fuzz"] = {
             **fuzz[0],
@@ -221,6 +241,17 @@ def merge(reports: list[dict]) -> dict:
     return build(records.values(), lanes, environment, sorted(unmatched),
                  all(r.get("complete", False) for r in reports), strict,
                  allow_missing=allow_missing)
+
+
+def _check_same_campaign(fuzz: list[dict]) -> None:
+    """Fuzz shards merge only if they drew their programs alike: the same profile, base seed
+    and Hypothesis version (another version draws other programs from the same seeds)."""
+    for key, what in (("hypothesis", "Hypothesis versions"), ("profile", "profiles"),
+                      ("seed", "base seeds")):
+        values = {str(f.get(key)) for f in fuzz if f.get(key) is not None}
+        if len(values) > 1:
+            raise ValueError(f"cannot merge fuzz shards drawn with different {what}: "
+                             f"{sorted(values)}; run every shard with the same one")
 
 
 def differences(old: dict, new: dict, strict: bool | None = None) -> dict:

@@ -1,6 +1,7 @@
 """Parts of the HTML page that summarise records rather than show one: what the target lacks
-(the names behind its missing records), and the records of lanes that did not run, which the
-page counts once and hides until asked for (:mod:`conformance.report.html` renders both)."""
+(the names behind its missing records), the records of lanes that did not run, which the
+page counts once and hides until asked for, and a drift report's changes grouped by kind
+(:mod:`conformance.report.html` renders them)."""
 from __future__ import annotations
 
 from conformance.records import Status
@@ -49,3 +50,27 @@ def not_run_note(records: list[dict], lanes: dict) -> dict:
     idle = [{"name": name, "reason": lane.get("reason") or ""}
             for name, lane in lanes.items() if lane.get("status") == NOT_RUN]
     return {"count": count, "lanes": idle}
+
+
+DRIFT_ITEMS_SHOWN = 60          # per kind; the results table has the rest
+DRIFT_KIND_TITLES = {
+    "node-name": "grad_fn node names", "graph-structure": "graph structure",
+    "exception-type": "exception types (or raised on one side only)",
+    "error-message": "error messages", "warning": "warnings", "printing": "printing and reprs",
+    "value": "values, dtypes, shapes, flags", "presence": "observables present on one side",
+    "failure": "a lane crashed or timed out on one side",
+}
+
+
+def drift_view(found: dict) -> dict:
+    """A drift report's "drift" section as the page shows it: the two sides, then each kind
+    of change with its count and its first items."""
+    kinds = []
+    for kind in found.get("kinds", []):
+        items = found["items"][kind]
+        kinds.append({"kind": kind, "title": DRIFT_KIND_TITLES.get(kind, kind),
+                      "count": found["counts"][kind], "records": found["records"][kind],
+                      "items": items[:DRIFT_ITEMS_SHOWN],
+                      "more": max(0, len(items) - DRIFT_ITEMS_SHOWN)})
+    return {"a": found["a"], "b": found["b"], "kinds": kinds,
+            "statuses": found.get("statuses", {})}

@@ -16,6 +16,9 @@ Top level::
       "created": "2026-11-26T14:00:00+00:00",
       "environment": {
         "target": "refgrad", "target_version": "0.1.0",
+        "target_follows_torch": "2.13" | null,   # the target's __torch_version__
+        "torch_note": "refgrad follows torch 2.13, but the reference torch is 2.14.1..."
+                      | absent,      # only when the reference torch is another release
         "python": "3.11.7", "numpy": "2.4.6", "torch": "2.13.0+cpu",
         "cuda_available": false, "cuda_device": null,      # e.g. "NVIDIA H200"
         "platform": "Linux-...-x86_64",
@@ -26,6 +29,10 @@ Top level::
         "error": "the case process could not start: ..." | absent,   # why no lane ran
         "command": "python -m conformance run ...",
         "fuzz": {"profile": "ci", "seed": 0, "shard": "1/1", "programs": 300} | absent
+        # run --reference: torch's lanes replayed from recorded files (torch is not imported):
+        "reference": {"torch-cpu": {"file": "...ref.json.gz", "torch": "2.13.0+cpu"}} | absent,
+        "torch_installed": "2.13.0+cpu" | null,      # read from its metadata; replay only
+        "reference_warning": "the reference was recorded with torch 2.11.0; ..." | absent,
       },
       "lanes": {
         "target":     {"status": "run", "module": "refgrad", "device": "cpu"},
@@ -45,7 +52,18 @@ Top level::
                                        # of each entry that matches no case (empty if
                                        # the run is incomplete)
       "records": [ RECORD, ... ]        # sorted by id
-    }
+      "drift": {...} | absent           # a drift report only (conformance.drift): its pairs
+    }                                   # are two torch versions' lanes ("torch-2.13.0~
+                                        # torch-2.14.1", "...-cuda~...-cuda"); "drift" has
+                                        # the sides "a" and "b" (label, from, torch, ...),
+                                        # "statuses", and per kind of change ("kinds", in
+                                        # observe.CHANGE_KINDS order, then "failure"):
+                                        # "counts" (observables), "records", "items" (record,
+                                        # case, pair, observable, detail); each changed
+                                        # OBSERVABLE carries its "change" (the kind);
+                                        # a "match" record keeps no observables, graphs or
+                                        # source (its reason: "unchanged (N observables
+                                        # equal)")
 
 A RECORD is one case on one lane pair (left is the lane under test, right the reference)::
 
@@ -67,9 +85,12 @@ A RECORD is one case on one lane pair (left is the lane under test, right the re
                               # ran and differed or failed (diverge, known, missing, timeout,
                               # crash); null on match, fixed and not_run records
       "tracebacks": {"left": "Traceback ..."},  # only when a lane raised an uncaught exception
-      "sanitised": true     # only when text in the record (a target's message, repr or
+      "sanitised": true,    # only when text in the record (a target's message, repr or
                             # traceback) held lone surrogates, which UTF-8 cannot encode:
                             # each was replaced by its escape, the six characters "\\ud800"
+      "reference": {"torch-cpu": {"file": "torch-2.13.0-cpu.ref.json.gz",
+                                  "torch": "2.13.0+cpu"}}   # only when a lane of the pair
+                            # was replayed from a reference file (run --reference)
     }
 
 A lane whose work got an object of the wrong type from the target (``x.sum()`` returning a

@@ -12,6 +12,8 @@
    backward, in place afterwards; out of place with ``create_graph``), or, for
    ``autograd.grad``, hands the gradient back instead (:func:`_capture`).
 5. Without ``retain_graph`` each node frees its saved tensors after it ran.
+6. In anomaly mode (``anomaly_mode.py``) a node that fails warns with its forward call's stack
+   first, and a NaN in what it returns is a failure (``check_nan``).
 
 When only some ``inputs`` are wanted, the walk is pruned to nodes that lead to them.
 The VJPs run with grad mode set to ``create_graph`` and NumPy's floating-point errors quiet.
@@ -25,6 +27,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from . import grad_mode, numpy_errors
+from .anomaly_mode import ANOMALY, run_checked
 from .graph import AccumulateGrad, accumulator
 
 _STATE = grad_mode.STATE
@@ -201,6 +204,7 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
         if dependencies[node] == 0:
             heappush(ready, (-node.sequence_nr, next(arrival), node))
 
+    anomaly = ANOMALY.enabled                 # anomaly mode: each node run checked
     previous_mode = _STATE.enabled
     _STATE.enabled = bool(create_graph)       # the VJPs record a graph only for create_graph
     try:
@@ -224,7 +228,8 @@ def run(outputs, root_grads, retain_graph, create_graph, inputs, accumulate):
                     if grad is not None:
                         _accumulate(node, grad, create_graph)
                     continue
-                grads = _run_node(node, grad, retain_graph)
+                grads = (run_checked(_run_node, node, grad, retain_graph) if anomaly
+                         else _run_node(node, grad, retain_graph))
                 for below, g, nr in zip(node.next_nodes, grads, node._input_nrs or _ZEROS):
                     if below is None:
                         continue

@@ -18,8 +18,9 @@ import warnings
 import numpy as np
 
 from . import forward_ad, grad_mode
-from .graph import _DTYPES_BY_NAME, BACKWARD_TWICE, Node, SavedTensor, _sequence, accumulator
-from .graph import fit_to_input
+from .anomaly_mode import ANOMALY, record_forward
+from .graph import _DTYPES_BY_NAME, BACKWARD_TWICE, Node, RawSavedTensor, SavedTensor, _sequence
+from .graph import accumulator, fit_to_input, pack_saved
 
 _STATE = grad_mode.STATE
 
@@ -103,6 +104,12 @@ class BackwardCFunction(Node, FunctionCtx):
         if self.freed:
             raise RuntimeError(BACKWARD_TWICE)
         return tuple(_unpack(saved, nr, self) for saved, nr in self._saved_list)
+
+    @property
+    def _raw_saved_tensors(self) -> tuple:
+        if self.freed:
+            raise RuntimeError(BACKWARD_TWICE)
+        return tuple(RawSavedTensor(saved, self) for saved, _ in self._saved_list or ())
 
     def _release(self) -> None:
         if self._saved_list:
@@ -318,8 +325,14 @@ def _attach(node, args, output):
             out._output_nr = nr
         results.append(out)
     outputs_by_id = {id(o): o for o in results if _is_tensor(o)}
-    node._saved_list = [_save(t, node, outputs_by_id) for t in node.to_save]
+    saved_args = node.to_save
+    node._saved_list = [_save(t, node, outputs_by_id) for t in saved_args]
     node.to_save = ()
+    if _STATE.saved_hooks is not None:      # save_for_backward goes through the hooks too
+        for (saved, _), t in zip(node._saved_list, saved_args):
+            pack_saved([saved], t)
+    if ANOMALY.enabled:
+        record_forward(node)
     return tuple(results) if many else results[0]
 
 

@@ -1,4 +1,5 @@
-"""Grad mode: whether ops record a graph. Thread-local, like PyTorch's.
+"""Grad mode: whether ops record a graph. Thread-local, like PyTorch's; the same per-thread
+state holds the saved-tensor hooks in force (``graph.saved_tensors_hooks``).
 
 ``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` are context managers
 and decorators (with or without parentheses for the first and last). Leaving a block, also via
@@ -16,6 +17,8 @@ class _State(threading.local):
     def __init__(self):
         self.enabled = True      # read on every op: one attribute lookup
         self.inference = False
+        self.saved_hooks = None       # (pack, unpack) of the innermost saved_tensors_hooks
+        self.hooks_disabled = None    # the message of an enclosing disable_saved_tensors_hooks
 
 
 STATE = _State()

@@ -10,7 +10,8 @@ and the op's row of the derivative table (``refgrad.ops``); the instance holds
 * ``saved`` - what its VJPs read, by name, as PyTorch's ``_saved_<name>`` attributes show
   it: plain parameters of the op (``alpha``, ``dim`` ...) as they are, tensors as
   :class:`SavedTensor` (checked against their version counter when unpacked, freed after a
-  backward without ``retain_graph``);
+  backward without ``retain_graph``), or what a pack hook made of them
+  (``saved_tensors_hooks``, at the end of this module);
 * ``input_meta`` - each input's ``(shape, dtype name)``, so that a gradient can be summed
   back over broadcast dimensions and cast to the input's dtype.
 
@@ -28,6 +29,7 @@ nodes (:func:`_input_meta`).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 import re
@@ -37,6 +39,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from . import grad_mode
+from .anomaly_mode import ANOMALY, record_forward
 
 _STATE = grad_mode.STATE
 _sequence = itertools.count()
@@ -51,6 +54,22 @@ BACKWARD_TWICE = (
     "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
     "backward through the graph a second time or if you need to access saved tensors after "
     "calling backward.")
+
+PACK_IN_PLACE = (
+    "A saved tensor pack hook is modifying its input in place. Tensors provided as input to "
+    "pack hook cannot be modified by in-place operations as this can lead to unexpected "
+    "side-effects. Please open an issue if you need to perform in-place operations on the "
+    "input to a pack hook.")
+
+HOOKS_ALREADY_SET = (
+    "Calling register_hooks on a saved tensor whose hooks have already been set. Hint: only "
+    "one pair of hooks is allowed at a time.")
+
+REGISTER_AFTER_FREE = (
+    "Calling register_hooks on a saved tensor after it has been freed. Saved intermediate "
+    "values of the graph are freed when you call .backward() or autograd.grad(). Specify "
+    "retain_graph=True if you need to backward through the graph a second time or if you "
+    "need to access saved variables after calling backward.")
 
 INFERENCE_SAVED = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
@@ -85,17 +104,27 @@ class SavedTensor:
     modified in place since, or if the graph was freed (``release()``). A node's own result
     (``is_output``) is kept without its ``grad_fn`` - holding the node would be a reference
     cycle - and unpacked as a fresh tensor whose ``grad_fn`` is the node.
+
+    Under ``saved_tensors_hooks`` (or after ``register_hooks``) the tensor is not kept: ``hooks``
+    holds what the pack hook returned and the unpack hook, and every unpack calls that hook
+    (no version check then, as in PyTorch) and gives its result the saved tensor's place in
+    the graph (:meth:`_unpack_hooked`).
     """
 
-    __slots__ = ("tensor", "version", "grad_fn", "is_output")
+    __slots__ = ("tensor", "version", "grad_fn", "is_output", "hooks")
 
     def __init__(self, tensor, is_output: bool = False) -> None:
         self.tensor = tensor._saved_view() if is_output else tensor
         self.version = tensor._version_counter[0]
         self.grad_fn = None if is_output else tensor._grad_fn    # named in the version error
         self.is_output = is_output
+        # once packed: (packed, unpack hook, requires grad, output nr, a leaf's accumulator)
+        self.hooks = None
 
     def unpack(self, node):
+        hooks = self.hooks
+        if hooks is not None:
+            return self._unpack_hooked(node, hooks)
         tensor = self.tensor
         if tensor is None:
             raise RuntimeError(BACKWARD_TWICE)
@@ -110,6 +139,80 @@ class SavedTensor:
 
     def release(self) -> None:
         self.tensor = None
+        self.hooks = None       # the packed object goes now (a temporary file may delete)
+
+    def pack(self, pack_hook, unpack_hook, original) -> None:
+        """Hand ``original`` (the saved tensor, or a detached alias of it) to ``pack_hook``
+        under no_grad and keep what it returns instead of the tensor."""
+        tensor = self.tensor
+        version = tensor._version_counter[0]
+        previous = _STATE.enabled
+        _STATE.enabled = False
+        try:
+            packed = pack_hook(original)
+        finally:
+            _STATE.enabled = previous
+        if tensor._version_counter[0] != version:
+            raise RuntimeError(PACK_IN_PLACE)
+        requires_grad = self.is_output or tensor._requires_grad
+        leaf_acc = tensor._acc if self.grad_fn is None and requires_grad else None
+        self.hooks = (packed, unpack_hook, requires_grad, tensor._output_nr, leaf_acc)
+        self.tensor = None
+
+    def _unpack_hooked(self, node, hooks):
+        packed, unpack_hook, requires_grad, output_nr, leaf_acc = hooks
+        data = unpack_hook(packed)
+        if not hasattr(data, "_version_counter"):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(data).__name__}")
+        if self.is_output:
+            return data._as_output_of(node)
+        if not requires_grad and not data._requires_grad:
+            return data                 # nothing to place in the graph: the result as it is
+        t = data.detach()               # the result's data where the saved tensor stood
+        t._requires_grad = requires_grad
+        if self.grad_fn is not None:
+            t._grad_fn = self.grad_fn
+            t._output_nr = output_nr
+        elif leaf_acc is not None:
+            t._acc = leaf_acc           # a saved leaf: gradients still reach the leaf
+        return t
+
+
+class RawSavedTensor:
+    """What ``grad_fn._raw_saved_<name>`` shows: one saved tensor of a node, with
+    ``register_hooks(pack, unpack)`` and ``unpack()`` (PyTorch's ``SavedTensor``)."""
+
+    __slots__ = ("_saved", "_node")
+
+    def __init__(self, saved, node) -> None:
+        self._saved = saved         # a SavedTensor, or None for a value saved as None
+        self._node = node
+
+    def unpack(self):
+        return None if self._saved is None else self._saved.unpack(self._node)
+
+    def register_hooks(self, pack_hook, unpack_hook) -> None:
+        if not (callable(pack_hook) and callable(unpack_hook)):
+            raise TypeError("register_hooks(): expects two callables, pack_hook and "
+                            "unpack_hook")
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError("Calling register_hooks on a saved tensor with value None is "
+                               "forbidden")
+        if saved.hooks is not None:
+            raise RuntimeError(HOOKS_ALREADY_SET)
+        if saved.tensor is None:
+            raise RuntimeError(REGISTER_AFTER_FREE)
+        # the saved data without its place in the graph, as PyTorch hands it over here
+        original = saved.tensor.detach() if not saved.is_output else saved.tensor
+        saved.pack(pack_hook, unpack_hook, original)
+
+    def __repr__(self) -> str:
+        return f"<torch._C._autograd.SavedTensor object at {hex(id(self))}>"
+
+
+RawSavedTensor.__name__ = RawSavedTensor.__qualname__ = "SavedTensor"   # as PyTorch names it
 
 
 def _forward_name(node_name: str) -> str:
@@ -121,9 +224,15 @@ def _version_message(tensor, now: int, expected: int, source) -> str:
     where = f", which is output 0 of {_forward_name(source)}," if source else ""
     return ("one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [torch.{tensor._dtype.legacy_name} [{sizes}]]{where} is at "
-            f"version {now}; expected version {expected} instead. Hint: enable anomaly "
-            "detection to find the operation that failed to compute its gradient, with "
-            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+            f"version {now}; expected version {expected} instead. Hint: "
+            + (_ANOMALY_HINT if ANOMALY.enabled else _HINT))
+
+
+_HINT = ("enable anomaly detection to find the operation that failed to compute its "
+         "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+_ANOMALY_HINT = ("the backtrace further above shows the operation that failed to compute its "
+                 "gradient. The variable in question was changed in there or anywhere later. "
+                 "Good luck!")
 
 
 # ----------------------------------------------------------------------------------- nodes
@@ -142,6 +251,8 @@ class Node:
     _retain = None              # weak reference to the output that retains its grad
     _hooks = None               # node hooks: fn(grad_inputs, grad_outputs)
     _node_pre_hooks = None      # node pre-hooks: fn(grad_outputs)
+    _forward_stack = None       # in anomaly mode: the forward call's stack (format_list)
+    _anomaly_parent = None      # in anomaly mode: the node whose backward made this one
 
     def name(self) -> str:
         return type(self).__name__
@@ -168,19 +279,43 @@ class Node:
         return values
 
     def __getattr__(self, attr: str):
-        # _saved_self, _saved_other, _saved_alpha ... like PyTorch's nodes (not a hot path)
+        # _saved_self, _saved_other, _saved_alpha ... like PyTorch's nodes (not a hot path);
+        # _raw_saved_<name> for the saved tensors among them
+        if attr.startswith("_raw_saved_"):
+            key = attr[11:]
+            saved = object.__getattribute__(self, "saved")
+            value = saved.get(key)
+            row = type(self).row
+            if type(value) is SavedTensor or (value is None and row is not None
+                                              and key in row.saved_names
+                                              and key not in row.params):
+                return RawSavedTensor(value, self)
         if attr.startswith("_saved_"):
             key = attr[7:]
             saved = object.__getattribute__(self, "saved")
             if key in saved:
                 value = saved[key]
-                return value.unpack(self) if type(value) is SavedTensor else value
+                if type(value) is not SavedTensor:
+                    return value
+                value = value.unpack(self)
+                if value._wrapped_number:           # a Python number: shown in its own type
+                    return value.to(_DTYPES_BY_NAME[value._wrapped_number])
+                return value
             row = type(self).row
             if row is not None and key in row.saved_names:
                 if self.freed:
                     raise RuntimeError(BACKWARD_TWICE)
                 return None
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def __dir__(self):
+        row = type(self).row
+        names = [] if row is None else [f"_saved_{n}" for n in row.saved_names]
+        saved = getattr(self, "saved", {})
+        names += [f"_raw_saved_{n}" for n in (row.saved_names if row is not None else ())
+                  if n not in row.params and not (n in saved and
+                                                  type(saved[n]) is not SavedTensor)]
+        return sorted(set(super().__dir__()) | set(names))
 
     # ---- hooks -------------------------------------------------------------------------
     def register_hook(self, fn) -> RemovableHandle:
@@ -367,7 +502,22 @@ def record(row, out, inputs, ctx=None, extra=None):
     node.saved = saved
     out._grad_fn = node
     out._requires_grad = True
+    if ANOMALY.enabled:
+        record_forward(node)
+    if state.saved_hooks is not None and row.saves_any:
+        pack_saved(saved.values(), out)
     return out
+
+
+def pack_saved(saved_tensors, out=None) -> None:
+    """Hand each saved tensor to the innermost ``saved_tensors_hooks`` pack hook, in the order
+    the node saved them: a saved output as the output itself (``out``, which has its
+    ``grad_fn`` by now), never a Python number's 0-d operand."""
+    pack_hook, unpack_hook = _STATE.saved_hooks
+    for saved in saved_tensors:
+        if type(saved) is SavedTensor and not saved.tensor._wrapped_number:
+            original = out if saved.is_output and out is not None else saved.tensor
+            saved.pack(pack_hook, unpack_hook, original)
 
 
 def _shared_input_meta(meta: tuple) -> tuple:
@@ -435,3 +585,66 @@ def sum_to(grad, shape):
     if lead or grad._data.shape != shape:
         grad = grad.reshape(shape)
     return grad
+
+
+# ---------------------------------------------------------------- saved-tensor default hooks
+
+class saved_tensors_hooks:
+    """Context manager: every tensor an op saves inside is handed to ``pack_hook``, what it
+    returns is kept instead, and ``unpack_hook(packed)`` gives the tensor back each time it is
+    needed. Thread-local; an inner pair replaces the outer one while it is active."""
+
+    def __init__(self, pack_hook, unpack_hook) -> None:
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self) -> None:
+        if _STATE.hooks_disabled is not None:
+            raise RuntimeError(_STATE.hooks_disabled)
+        self.__dict__.setdefault("_previous", []).append(_STATE.saved_hooks)
+        _STATE.saved_hooks = (self.pack_hook, self.unpack_hook)
+
+    def __exit__(self, *exc) -> None:
+        _STATE.saved_hooks = self._previous.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saved tensors go to the CPU and come back to their device when unpacked. refgrad has
+    only the CPU: the hooks still run (a copy with ``pin_memory``, as PyTorch makes one)."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        def pack_to_cpu(tensor):
+            if not pin_memory:
+                return (tensor.device, tensor.cpu())
+            return (tensor.device, tensor.detach().clone())
+
+        def unpack_from_cpu(packed):
+            device, tensor = packed
+            return tensor.to(device)
+
+        super().__init__(pack_to_cpu, unpack_from_cpu)
+
+
+class disable_saved_tensors_hooks:
+    """Inside, registering saved-tensor hooks raises ``RuntimeError(error_message)``; entering
+    while hooks are registered raises it too."""
+
+    def __init__(self, error_message: str) -> None:
+        self.error_message = error_message
+        self.previous = None
+
+    def __enter__(self) -> None:
+        if _STATE.saved_hooks is not None:
+            raise RuntimeError(self.error_message)
+        self.previous = _STATE.hooks_disabled
+        _STATE.hooks_disabled = self.error_message
+
+    def __exit__(self, *exc) -> None:
+        _STATE.hooks_disabled = self.previous
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with disable_saved_tensors_hooks(self.error_message):
+                return func(*args, **kwargs)
+        return wrapper

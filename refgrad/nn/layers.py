@@ -153,3 +153,16 @@ class Sequential(Module):
         for module in self:
             input = module(input)
         return input
+
+
+class DataParallel(Module):
+    """Replicates ``module`` over CUDA devices; with none available (always, in refgrad) it
+    holds the module and calls it, as PyTorch does on a machine without them."""
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0):
+        super().__init__()
+        self.module = module
+        self.device_ids = []
+
+    def forward(self, *inputs, **kwargs):
+        return self.module(*inputs, **kwargs)

@@ -21,6 +21,14 @@ def _via_float64(fn):
     return precise
 
 
+def _matmul(a, b):
+    """a @ b with the right operand laid out row by row: NumPy then takes the same kernel for
+    one row of ``a`` as for many, so a row's product has the same bits alone (vmap's loop
+    over a batch) as inside the batched product (a transposed right operand would send a
+    single row down a matrix-vector kernel that sums in another order)."""
+    return np.matmul(a, np.ascontiguousarray(b))
+
+
 def _pow(a, b):
     """a ** b for arrays (either may be 0-d): float32 through float64, rounded once."""
     a, b = np.asarray(a), np.asarray(b)

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._dispatch import apply, unary
 from ..tensor import as_tensor_operand
-from ._numpy import _log1p
+from ._numpy import _log1p, _matmul
 from ._row import elementwise_jvps, jvps, row, uses, variants
 from .linalg import matmul
 
@@ -16,7 +16,7 @@ from .linalg import matmul
 
 def _addmm_forward(bias, mat1, mat2, beta=1, alpha=1):
     # beta * bias + alpha * (mat1 @ mat2); PyTorch skips the products by 1 (and bias at 0)
-    product = mat1 @ mat2
+    product = _matmul(mat1, mat2)
     if alpha != 1:
         product = product * np.asarray(alpha, product.dtype)
     if beta == 0:

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._dispatch import apply
 from ..tensor import as_tensor_operand, broadcast_error
+from ._numpy import _matmul
 from ._row import jvps, row, uses, variants
 from .views import squeeze_inplace, unsafe_view
 
@@ -32,7 +33,7 @@ def mm(self, mat2):
     return apply(MM, (self, mat2), self._dtype)
 
 
-MM = row("MmBackward0", ["self", "mat2"], np.matmul, entry=mm, method="mm", function="mm",
+MM = row("MmBackward0", ["self", "mat2"], _matmul, entry=mm, method="mm", function="mm",
          self=(uses("mat2"), lambda g, s: g.mm(s.mat2.t())),
          mat2=(uses("self"), lambda g, s: s.self.t().mm(g)))
 
@@ -50,7 +51,7 @@ def mv(self, vec):
     return apply(MV, (self, vec), self._dtype)
 
 
-MV = row("MvBackward0", ["self", "vec"], np.matmul, entry=mv, method="mv", function="mv",
+MV = row("MvBackward0", ["self", "vec"], _matmul, entry=mv, method="mv", function="mv",
          self=(uses("vec"), lambda g, s: g.outer(s.vec)),
          vec=(uses("self"), lambda g, s: s.self.t().mv(g)))
 
@@ -71,7 +72,7 @@ def dot(self, other):
     return apply(DOT, (self, other), self._dtype)
 
 
-DOT = row("DotBackward0", ["self", "tensor"], lambda a, b: np.asarray(np.dot(a, b)),
+DOT = row("DotBackward0", ["self", "tensor"], lambda a, b: np.asarray(_matmul(a, b)),
           entry=dot, method=("dot", "inner"), function=("dot", "inner"),
           self=(uses("tensor"), lambda g, s: g * s.tensor),
           tensor=(uses("self"), lambda g, s: g * s.self))
@@ -92,7 +93,7 @@ def bmm(self, mat2):
     return apply(BMM, (self, mat2), self._dtype)
 
 
-BMM = row("BmmBackward0", ["self", "mat2"], np.matmul, entry=bmm, method="bmm", function="bmm",
+BMM = row("BmmBackward0", ["self", "mat2"], _matmul, entry=bmm, method="bmm", function="bmm",
           self=(uses("mat2"), lambda g, s: g.bmm(s.mat2.transpose(1, 2))),
           mat2=(uses("self"), lambda g, s: s.self.transpose(1, 2).bmm(g)))
 

@@ -17,7 +17,8 @@ from conformance.case import collect
 
 AREAS = {"tutorial", "bce", "graph", "accumulation", "retain_graph", "grad_mode", "detach",
          "jacobian", "autograd_grad", "hooks", "promotion", "printing", "errors", "ops", "edges",
-         "nn", "optim", "tensor_api", "devices", "legacy", "custom_function", "forward_ad"}
+         "nn", "optim", "tensor_api", "devices", "legacy", "custom_function", "func",
+         "forward_ad"}
 
 
 @functools.lru_cache(maxsize=None)

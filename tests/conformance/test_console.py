@@ -57,3 +57,13 @@ def test_python_m_conformance_names_the_extra_too():
                           text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "needs pytest" in done.stderr and "refgrad[conformance]" in done.stderr
+
+
+def test_torch_is_needed_only_to_run_torch():
+    from conformance import extras
+    assert extras.needs_torch(["run", "-k", "bce"]) and extras.needs_torch(["record"])
+    assert extras.needs_torch(["fuzz", "--profile", "ci"])
+    assert not extras.needs_torch(["run", "--reference", "a.ref.json.gz"])
+    assert not extras.needs_torch(["run", "--reference=a.ref.json.gz", "-q"])
+    assert extras.needs_torch(["run", "--", "--reference"])     # a pytest argument
+    assert not any(extras.needs_torch([c, "r.json"]) for c in ("html", "compare", "merge"))

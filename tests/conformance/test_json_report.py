@@ -85,6 +85,19 @@ def test_merge_unions_records_and_keeps_the_worst_completeness():
         json_report.merge([one, report([], target="other")])
 
 
+@pytest.mark.parametrize("key, other, what", [("hypothesis", "6.150.0", "Hypothesis versions"),
+                                              ("profile", "nightly", "profiles"),
+                                              ("seed", 7, "base seeds")])
+def test_merge_refuses_fuzz_shards_drawn_differently(key, other, what):
+    fuzz = {"profile": "ci", "seed": 0, "programs": 5, "hypothesis": "6.170.17"}
+    one = report([rec("a::x", "match")], fuzz={**fuzz, "shard": "1/2"})
+    two = report([rec("a::y", "match")], fuzz={**fuzz, "shard": "2/2", key: other})
+    with pytest.raises(ValueError, match=f"different {what}"):
+        json_report.merge([one, two])
+    same = report([rec("a::y", "match")], fuzz={**fuzz, "shard": "2/2"})
+    assert json_report.merge([one, same])["environment"]["fuzz"]["programs"] == 10
+
+
 def test_differences_lists_newly_unexpected_and_fixed():
     old = report([rec("a::x", "match"), rec("a::y", "diverge"), rec("a::gone", "match")])
     new = report([rec("a::x", "diverge"), rec("a::y", "match"), rec("a::new", "crash")])
@@ -152,3 +165,29 @@ def test_load_says_what_is_wrong_with_a_malformed_report(tmp_path, document, mes
         json_report.load(path)
     assert str(raised.value).startswith(f"{path}: ")
     assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("follows, torch, noted", [
+    ("2.13", "2.13.0+cpu", False),
+    ("2.13", "2.13.1", False),
+    ("2.13", "2.14.1+cu130", True),
+    ("2.13", "2.1.0", True),            # 2.1 is not 2.13
+    (None, "2.14.1", False),            # a target that says nothing
+    ("2.13", None, False),              # no torch at all
+])
+def test_the_report_says_when_the_reference_torch_is_another_release(follows, torch, noted):
+    environment = {"target": "refgrad", "target_follows_torch": follows, "torch": torch}
+    built = json_report.build([], {}, environment, [])
+    note = built["environment"].get("torch_note", "")
+    assert bool(note) == noted
+    if noted:
+        assert note.startswith(f"refgrad follows torch {follows}, but the reference torch is "
+                               f"{torch}")
+
+
+def test_refgrad_states_the_torch_release_it_follows():
+    import refgrad
+    from conformance.execute import environment
+
+    assert refgrad.__torch_version__ == "2.13"
+    assert environment(target="refgrad")["target_follows_torch"] == "2.13"

@@ -107,3 +107,67 @@ def test_unmatched_is_judged_against_every_case_and_pair(tmp_path):
     # an entry for a pair this run did not list is unmatched too
     assert "refgrad* target~* printing::*" in known.unmatched(entries, "refgrad", ids,
                                                              ["torch-cuda~torch-cpu"])
+
+
+RANGED = '''
+[[divergence]]
+target = "refgrad"
+pair = "target~torch-cpu"
+case = "errors::grad_*"
+torch = ">=2.14"
+reason = "torch 2.14 rewords the autograd.grad error"
+
+[[divergence]]
+target = "refgrad"
+pair = "target~torch-cpu"
+case = "errors::grad_*"
+torch = ">=2.11,<2.13"
+reason = "torch 2.11 and 2.12 raise another type"
+'''
+
+
+@pytest.mark.parametrize("version, reason", [
+    ("2.14.1+cu130", "torch 2.14 rewords the autograd.grad error"),
+    ("2.15.0", "torch 2.14 rewords the autograd.grad error"),
+    ("2.12.0+cpu", "torch 2.11 and 2.12 raise another type"),
+    ("2.13.0+cpu", None),           # between the two ranges: neither applies
+    (None, None),                   # an unknown torch: no ranged entry applies
+])
+def test_an_entry_holds_for_its_torch_range_only(tmp_path, version, reason):
+    entries = known.load(write(tmp_path, RANGED))
+    assert [e.torch for e in entries] == [">=2.14", ">=2.11,<2.13"]
+    records = [record("errors::grad_on_leaf")]
+    unmatched = known.apply(records, entries, "refgrad", torch_version=version)
+    assert unmatched == []      # the entry out of range is not this run's to match
+    if reason is None:
+        assert records[0].status is Status.DIVERGE
+    else:
+        assert (records[0].status, records[0].reason) == (Status.KNOWN, reason)
+
+
+def test_unmatched_leaves_out_entries_of_other_torch_versions(tmp_path):
+    entries = known.load(write(tmp_path, RANGED))
+    assert known.unmatched(entries, "refgrad", ["ops::add"], ["target~torch-cpu"],
+                           "2.13.0") == []
+    assert known.unmatched(entries, "refgrad", ["ops::add"], ["target~torch-cpu"],
+                           "2.14.1") == ["refgrad target~torch-cpu errors::grad_* "
+                                         "(torch >=2.14)"]
+
+
+@pytest.mark.parametrize("value, message", [
+    ('"2.14"', "torch = '2.14' is not a version range"),
+    ('">= two"', "is not a version range"),
+    ('""', "is not a version range"),
+    ('214', "torch must be a string"),
+])
+def test_a_bad_torch_range_is_a_clear_error_when_read(tmp_path, value, message):
+    text = f'''[[divergence]]
+target = "refgrad"
+pair = "*"
+case = "*"
+torch = {value}
+reason = "r"
+'''
+    with pytest.raises(ValueError, match=message) as caught:
+        known.load(write(tmp_path, text))
+    assert "[[divergence]] #1" in str(caught.value)

@@ -279,6 +279,102 @@ PLANTED += [
     ),
 ]
 
+SAVED_HOOK_CASES = ("saved_tensors::hooks_pack_and_unpack_order",
+                    "saved_tensors::hooks_nest_innermost_wins",
+                    "saved_tensors::custom_function_saved_through_hooks")
+NAN_CASES = ("anomaly::nan_from_sqrt_of_negative", "anomaly::nan_in_the_second_output",
+             "anomaly::nan_root_gradient", "anomaly::nan_through_autograd_grad")
+
+# saved tensors and anomaly mode
+PLANTED += [
+    Planted(
+        "refgrad_pack_hook_not_called",
+        subset=("saved_tensors::*",),
+        must_diverge={**{case: {"log"} for case in SAVED_HOOK_CASES},
+                      "saved_tensors::hooks_see_the_saved_tensors_themselves": {"count"},
+                      "saved_tensors::hooks_unpack_returning_a_non_tensor": {"access",
+                                                                              "backward"},
+                      "saved_tensors::hooks_skip_the_version_check": {"hooked backward"}},
+        must_match=("saved_tensors::saved_attribute_names[*]",
+                    "saved_tensors::saved_after_backward",
+                    "saved_tensors::saved_with_retain_graph",
+                    "saved_tensors::raw_saved_register_hooks_errors"),
+        unchanged={"saved_tensors::hooks_skip_the_version_check": {"unhooked backward"},
+                   "saved_tensors::custom_function_saved_through_hooks": {"x.grad"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_saved_other_wrong_operand",
+        subset=("saved_tensors::saved_*",),
+        must_diverge={"saved_tensors::saved_attribute_names[a*b]": {"values[_saved_other]"},
+                      "saved_tensors::saved_attribute_names[a/b]": {"values[_saved_other]"},
+                      "saved_tensors::saved_inputs_are_the_inputs_and_the_result_is_not":
+                          {"other is b"}},
+        must_match=("saved_tensors::saved_attribute_names[exp]",
+                    "saved_tensors::saved_attribute_names[a**b]",
+                    "saved_tensors::saved_after_backward",
+                    "saved_tensors::saved_with_retain_graph"),
+        unchanged={"saved_tensors::saved_attribute_names[a*b]": {"values[_saved_self]", "names"},
+                   "saved_tensors::saved_inputs_are_the_inputs_and_the_result_is_not":
+                       {"self is a", "result equals e"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_anomaly_no_nan_check",
+        subset=("anomaly::*",),
+        must_diverge={case: {"result", "warnings"} for case in NAN_CASES},
+        must_match=("anomaly::error_in_a_custom_backward", "anomaly::version_error_hint",
+                    "anomaly::check_nan_off", "anomaly::node_made_before_anomaly_mode",
+                    "anomaly::no_anomaly_no_warning",
+                    "anomaly::flags_through_the_context_managers"),
+        base=REFGRAD_BASE,
+    ),
+]
+
+PLANTED += [
+    Planted(
+        "refgrad_vmap_ignores_in_dims",
+        subset=("func::vmap_*", "func::grad_argnums"),
+        must_diverge={"func::vmap_in_dims": {"1", "-1", "(1, 0)", "nested tuple", "dict"},
+                      "func::vmap_nested_and_differentiable": {"in_dims 1 inside"}},
+        must_match=("func::vmap_out_dims", "func::vmap_errors", "func::grad_argnums"),
+        unchanged={"func::vmap_in_dims": {"0", "(0, None)", "kwargs unmapped"},
+                   "func::vmap_nested_and_differentiable": {"vmap(vmap)", "a.grad"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_grad_ignores_argnums",
+        subset=("func::grad_*", "func::jacobian_of_a_layer[*]", "func::jvp",
+                "func::vmap_in_dims"),
+        must_diverge={"func::grad_argnums": {"argnums=1", "argnums=(0, 1)[1]",
+                                             "argnums=(1,)[0]"},
+                      "func::jacobian_of_a_layer[*]": {"argnums=2", "argnums=(0, 1)[0]",
+                                                       "argnums=(0, 1)[1]"}},
+        must_match=("func::grad_of_scalar_function", "func::grad_errors", "func::jvp",
+                    "func::vmap_in_dims", "func::grad_of_container_arguments"),
+        unchanged={"func::grad_argnums": {"argnums=-2"},
+                   "func::jacobian_of_a_layer[*]": {"flags"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_forward_mode_first_tangent_only",
+        subset=("func::jvp", "func::jacobian_*", "func::hessians_by_composition",
+                "func::hvp_*", "func::grad_argnums"),
+        must_diverge={"func::jvp": {"tangents[0]", "tangents[1]"},
+                      "func::jacobian_of_a_layer[jacfwd]": {"argnums=(0, 1)[1]"},
+                      "func::jacobian_structures[jacfwd]": {"outputs dict[s][1]",
+                                                            "container argument[b]"},
+                      "func::hessians_by_composition": {"argnums=(0, 1)[0][1]",
+                                                        "argnums=(0, 1)[1][1]"}},
+        must_match=("func::jacobian_of_a_layer[jacrev]", "func::jacobian_structures[jacrev]",
+                    "func::hvp_*", "func::grad_argnums"),
+        unchanged={"func::jvp": {"out", "tangent", "outs", "tangent3"},
+                   "func::jacobian_of_a_layer[jacfwd]": {"argnums=2", "argnums=(0, 1)[0]"},
+                   "func::hessians_by_composition": {"hessian", "jacrev(jacrev)"}},
+        base=REFGRAD_BASE,
+    ),
+]
+
 PLANTED += [
     _refgrad_variant("overwrite_grad"),
     # refgrad frees saved values in autograd.grad through the same path, so there the bug

@@ -97,5 +97,6 @@ def test_a_cast_that_overflows_is_silent_as_in_torch():
         warnings.simplefilter("error")
         out = refgrad.ones(2) + refgrad.tensor(1e300, dtype=refgrad.float64)
         half = refgrad.tensor([60000.0]).to(refgrad.float16) * 2
+        big_int = refgrad.tensor([60000.0]).to(refgrad.float16) + 70000   # an int, too
     assert out.dtype is refgrad.float32 and out.isinf().all().item()
-    assert half.isinf().all().item()
+    assert half.isinf().all().item() and big_int.isinf().all().item()

@@ -6,7 +6,9 @@ The programs (``function_programs/``): ``polynomial_custom_function.py`` (the Le
 polynomial ``LegendrePolynomial3``), ``two_layer_net_custom_relu.py`` (a two-layer net with a
 custom ReLU), both from "Learning PyTorch with Examples", and ``custom_double_backward.py``
 (the "Double Backward with Custom Functions" tutorial, gradcheck and gradgradcheck results
-printed). Random inputs are fed identically by ``nn/training_runner.py``; refgrad runs in a
+printed) and ``saved_tensors_hooks.py`` (the steps of the "Hooks for autograd saved tensors"
+tutorial: saved attributes, pack/unpack hooks, save_on_cpu, hooks saving to a temporary
+folder). Random inputs are fed identically by ``nn/training_runner.py``; refgrad runs in a
 fresh interpreter that never loads torch. The printed text must be identical once numbers and
 addresses are set aside, and each number must agree within a relative 1e-3.
 """
@@ -24,7 +26,9 @@ import torch
 import refgrad
 
 HERE = Path(__file__).resolve().parent
-PROGRAMS = sorted((HERE / "function_programs").glob("*.py"))
+# the custom-Function programs; jacobians_hessians.py (torch.func) runs in test_func.py
+PROGRAMS = sorted(p for p in (HERE / "function_programs").glob("*.py")
+                  if p.name != "jacobians_hessians.py")
 SEED = 0
 ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
@@ -40,7 +44,8 @@ def printed():
 def test_the_programs_are_there():
     assert {p.name for p in PROGRAMS} == {"polynomial_custom_function.py", "forward_ad_usage.py",
                                           "two_layer_net_custom_relu.py",
-                                          "custom_double_backward.py"}
+                                          "custom_double_backward.py",
+                                          "saved_tensors_hooks.py"}
 
 
 @pytest.mark.parametrize("program", [p.name for p in PROGRAMS])

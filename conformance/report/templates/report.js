@@ -303,6 +303,12 @@
       el('span', null, laneLabel(record.left) + '  vs  ' + laneLabel(record.right)));
     box.append(head);
     if (record.reason) box.append(el('p', 'reason', record.reason));
+    if (record.reference) box.append(el('p', 'reference', record.reference));
+    if (record.sanitised) {
+      box.append(el('p', 'sanitised', 'Text the target produced was made safe to show ' +
+        '(control characters, unpaired surrogates or oversized text replaced): what is shown ' +
+        'here is not byte for byte what the target printed.'));
+    }
 
     if (record.observables.length) {
       const table = el('table', 'observables');

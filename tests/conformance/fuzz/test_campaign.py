@@ -283,3 +283,34 @@ def _dies_in_a_worker(number: int) -> int:
 
 def test_work_of_a_dead_worker_is_done_again_here():
     assert campaign._pool_map(_dies_in_a_worker, [1, 2, 3], 2) == [10, 20, 30]
+
+
+def test_ctrl_c_leaves_a_partial_report_of_the_programs_run(tmp_path):
+    """Ctrl-C in a long campaign: the programs run so far are written, marked incomplete."""
+    import os
+    import re
+    import signal
+    import time
+
+    path, log = tmp_path / "fuzz.json", tmp_path / "out.txt"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance", "fuzz", "--programs", "100000", "--no-cuda",
+             "--json", str(path), "--repro-dir", str(tmp_path / "repros")],
+            cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 600         # generous: a loaded machine starts slowly
+        while (not re.search(r"[1-9]\d*/100000 programs run", log.read_text())
+               and time.monotonic() < deadline):
+            time.sleep(0.2)           # until the first programs have run
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=600)
+    text = log.read_text()
+    assert re.search(r"[1-9]\d*/100000 programs run", text), text
+    assert code == 2, text
+    report = json_report.load(path)
+    programs = report["environment"]["fuzz"]["programs"]
+    assert report["complete"] is False and report["environment"]["fuzz"]["interrupted"]
+    assert 0 < programs < 100000
+    assert len({r["fuzz"]["seed"] for r in report["records"]}) == programs
+    assert f"interrupted after {programs} of 100000 programs" in text

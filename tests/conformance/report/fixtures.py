@@ -96,11 +96,13 @@ def observable(name, kind, status, left, right, detail="", **tensor_fields):
 
 
 def record(case, pair, status, observables=(), *, reason="", reproducer=None,
-           graphs=None, duration=0.0012):
+           graphs=None, duration=0.0012, sanitised=False):
     area, _, rest = case.partition("::")
     name, _, param = rest.partition("[")
     left, right = pair.split("~")
+    extra = {"sanitised": True} if sanitised else {}
     return {
+        **extra,
         "id": f"{case}[{pair}]", "case": case, "area": area, "name": name,
         "param_id": param.rstrip("]"), "pair": pair, "left": left, "right": right,
         "status": status, "reason": reason, "duration_s": duration,
@@ -249,7 +251,7 @@ def hostile_record() -> dict:
                    "repr differs"),
         observable("plain", "text", "exact", value(HOSTILE_SCRIPT), value(HOSTILE_SCRIPT)),
     ], reason=f"</script>{HOSTILE_SCRIPT}<!--",
-        reproducer=f"# {HOSTILE_SCRIPT}\nprint('{HOSTILE_IMG}')\n")
+        reproducer=f"# {HOSTILE_SCRIPT}\nprint('{HOSTILE_IMG}')\n", sanitised=True)
 
 
 # --------------------------------------------------------------------------------------------

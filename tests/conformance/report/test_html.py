@@ -344,3 +344,16 @@ def test_a_minimal_report_renders():
     assert "conformance 100.0%" in " ".join(visible_text(page).split())
     empty = render_html({"schema_version": 1, "records": []})
     assert "0 records" in " ".join(visible_text(empty).split())
+
+
+def test_a_reference_torch_of_another_release_is_a_line_on_the_page(sample):
+    report = copy.deepcopy(sample)
+    report["environment"].update(target_follows_torch="2.13", torch="2.14.1+cu130",
+                                 torch_note="refgrad follows torch 2.13, but the reference "
+                                            "torch is 2.14.1+cu130: ...")
+    page = render_html(report)
+    text = " ".join(visible_text(page).split())
+    assert 'id="torch-note"' in page
+    assert "refgrad follows torch 2.13, but the reference torch is 2.14.1+cu130" in text
+    assert "Target refgrad 0.1.0 (follows torch 2.13)" in text
+    assert 'id="torch-note"' not in render_html(sample)

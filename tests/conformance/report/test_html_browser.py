@@ -174,6 +174,7 @@ def test_expanding_a_case_shows_observables_side_by_side(browser_page, sample_ur
     names = detail.locator("table.observables .obs-name-text").all_text_contents()
     assert names[:4] == ["w.grad", "b.grad", "loss.grad_fn", "repr(z)"]   # mismatching first
     assert names[-1] == "z.requires_grad"
+    assert detail.locator("p.sanitised").count() == 0     # nothing was made safe here
 
     w_grad = detail.locator("tr.obs-row").first
     # Both values, with the out-of-tolerance elements marked on each side.
@@ -245,6 +246,8 @@ def test_injected_markup_stays_text(browser_page, sample_url):
     assert "RuntimeError: " + fixtures.HOSTILE_SCRIPT in detail
     assert fixtures.HOSTILE_IMG in detail
     assert "</script>" + fixtures.HOSTILE_SCRIPT + "<!--" in detail
+    # The record says its text was made safe; a record that was not says nothing.
+    assert page.locator("tr.detail p.sanitised").count() == 1
     assert page.errors == []
 
 
