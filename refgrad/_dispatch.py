@@ -24,6 +24,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from .autograd import numpy_errors as _numpy_errors
+from .autograd import forward_ad as _forward_ad
 from .autograd import grad_mode as _grad_mode
 from .autograd.graph import record
 from .dtypes import INT_TO_FLOAT
@@ -31,6 +32,8 @@ from .tensor import Tensor, as_operand, broadcast_error, scalar_tensor, wrap
 
 _ndarray = np.ndarray
 _STATE = _grad_mode.STATE
+_FW = _forward_ad.STATE         # forward AD: one check per op (``_FW.token is not None``)
+_propagate = _forward_ad.propagate
 
 # PyTorch never warns about overflow, division by zero or invalid values; NumPy does unless
 # told not to. The one quiet-call helper lives in autograd/numpy_errors.py (public np.errstate).
@@ -109,6 +112,8 @@ def unary(row, x, ctx=None):
     out = wrap(data, dt)
     if x._requires_grad:
         record(row, out, (x,), ctx)
+    if _FW.token is not None:
+        _propagate(row, out, (x,), ctx)
     return out
 
 
@@ -142,6 +147,8 @@ def binary(row, a, b, ctx=None):
         _keep_zero_tensor(row, out, a, b)
     if a._requires_grad or b._requires_grad:
         record(row, out, (a, b), ctx)
+    if _FW.token is not None:
+        _propagate(row, out, (a, b), ctx)
     return out
 
 
@@ -164,6 +171,8 @@ def with_scalar(row, x, value, ctx):
     out = wrap(data.astype(dt.np, copy=False), dt)
     if x._requires_grad:
         record(row, out, (x,), ctx)
+    if _FW.token is not None:
+        _propagate(row, out, (x,), ctx)
     return out
 
 
@@ -185,6 +194,8 @@ def apply(row, inputs, dtype, params=None, ctx=None, extra=None, arrays=None):
         if t is not None and t._requires_grad:
             record(row, out, inputs, params if ctx is None else ctx, extra)
             break
+    if _FW.token is not None:
+        _propagate(row, out, inputs, params, ctx, extra)
     return out
 
 
@@ -201,6 +212,8 @@ def view(row, base, data, ctx=None):
         else:
             out._requires_grad = True
             out._no_grad_view = True
+    if _FW.token is not None:
+        _propagate(row, out, (base,), ctx)
     return out
 
 

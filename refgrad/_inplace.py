@@ -11,6 +11,7 @@ import numpy as np
 from . import dtypes as _dt
 from ._dispatch import ufunc_into
 from ._indexing import check_index_type, numpy_key
+from .autograd import forward_ad as _forward_ad
 from .autograd import grad_mode as _grad_mode
 from .autograd.graph import record
 from .ops import COPY_SLICES
@@ -20,6 +21,13 @@ from .tensor import (ZERO_TENSOR_INPLACE, Tensor, as_operand, broadcast_error, s
                      shape_str, wrap)
 
 _STATE = _grad_mode.STATE
+_FW = _forward_ad.STATE
+
+
+def _dual(*tensors) -> bool:
+    """True when a dual level is active and one of ``tensors`` has a tangent in it."""
+    return _FW.token is not None and any(
+        isinstance(t, Tensor) and _forward_ad.tangent_of(t) is not None for t in tensors)
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an "
@@ -77,6 +85,7 @@ def inplace(self, result_fn, other=None):
         before._requires_grad = True
         before._grad_fn = self._grad_fn
         before._acc = self._acc
+        before._fw = self._fw
     result = result_fn(before)
     if result._dtype.category > self._dtype.category:
         raise RuntimeError(f"result type {result._dtype.dot_name} can't be cast to the desired "
@@ -85,6 +94,8 @@ def inplace(self, result_fn, other=None):
         raise RuntimeError(f"output with shape {shape_str(self._data.shape)} doesn't "
                            f"match the broadcast shape {shape_str(result._data.shape)}")
     write(self, result._data)
+    if _dual(self, result):
+        _take_tangent(self, result)
     if result._grad_fn is not None and _STATE.enabled:
         retain = self._grad_fn._retain if self._grad_fn is not None else None
         self._grad_fn = result._grad_fn
@@ -92,6 +103,14 @@ def inplace(self, result_fn, other=None):
         if retain is not None:
             self._grad_fn._retain = retain
     return self
+
+
+def _take_tangent(self, result) -> None:
+    # forward mode: the in-place op's tangent is the out-of-place result's (zero if none)
+    tangent = _forward_ad.tangent_of(result)
+    if tangent is None:
+        tangent = wrap(np.zeros(self._data.shape, self._dtype.np), self._dtype)
+    _forward_ad.set_tangent(self, tangent)
 
 
 def write(self, values) -> None:
@@ -106,7 +125,8 @@ def write(self, values) -> None:
 def _arith_(self, ufunc, other, recorded, true_division=False):
     """In-place arithmetic; straight into the array when no graph is recorded (the
     optimizer-update path), else through :func:`inplace`."""
-    if _STATE.enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
+    if (_STATE.enabled and (self._requires_grad or getattr(other, "_requires_grad", False))
+            or _FW.token is not None and _dual(self, other)):
         return inplace(self, recorded, other)
     check_inplace(self)
     other = as_operand(other)
@@ -181,7 +201,7 @@ def fill_(self, value):
     elif not isinstance(value, (numbers.Number, np.generic)):
         raise TypeError("fill_() received an invalid combination of arguments - got "
                         f"({type(value).__name__})")
-    if self._requires_grad and _STATE.enabled:
+    if self._requires_grad and _STATE.enabled or _dual(self):
         return inplace(self, lambda t: t * 0 + value)   # the old values get no gradient
     write(self, np.asarray(value, self._dtype.np))
     return self
@@ -196,7 +216,7 @@ def copy_(self, src, non_blocking=False):
     src = as_operand(src)
     if not isinstance(src, Tensor):
         src = scalar_tensor(src, self._dtype)
-    if (src._requires_grad or self._requires_grad) and _STATE.enabled:
+    if (src._requires_grad or self._requires_grad) and _STATE.enabled or _dual(self, src):
         return inplace(self, lambda t: src.to(self._dtype).expand(self._data.shape).clone())
     try:
         np.broadcast_to(src._data, self._data.shape)
@@ -227,17 +247,22 @@ def setitem(self, key, value):
     value = as_operand(value)
     if not isinstance(value, Tensor):
         value = scalar_tensor(value, self._dtype)
-    if _STATE.enabled and (self._requires_grad or value._requires_grad):
+    if _STATE.enabled and (self._requires_grad or value._requires_grad) or _dual(self, value):
         before = wrap(self._data.copy(), self._dtype)
         before._requires_grad = self._requires_grad
         before._grad_fn = self._grad_fn
         before._acc = self._acc
+        before._fw = self._fw
         self._data[key] = value._data
         self._version_counter[0] += 1
         out = wrap(self._data, self._dtype)
         record(COPY_SLICES, out, (before, value), {"index_key": key})
-        self._grad_fn = out._grad_fn
-        self._requires_grad = True
+        if _FW.token is not None:
+            _forward_ad.propagate(COPY_SLICES, out, (before, value), {"index_key": key})
+            self._fw = out._fw
+        if out._grad_fn is not None:
+            self._grad_fn = out._grad_fn
+            self._requires_grad = True
         return
     try:
         self._data[key] = value._data

@@ -268,7 +268,8 @@ def _check_dtype_name(name: str, argument: str) -> None:
 
 
 def format_tensor(data: np.ndarray, *, dtype_name: str, requires_grad: bool = False,
-                  grad_fn_name: str | None = None, default_dtype_name: str = "float32") -> str:
+                  grad_fn_name: str | None = None, default_dtype_name: str = "float32",
+                  tangent: str | None = None) -> str:
     """``repr`` of a CPU tensor holding ``data`` with dtype ``dtype_name``, as PyTorch prints it.
 
     ``default_dtype_name`` is the current default floating dtype: tensors of that dtype (and
@@ -320,5 +321,7 @@ def format_tensor(data: np.ndarray, *, dtype_name: str, requires_grad: bool = Fa
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:             # a dual tensor (forward AD): its tangent as printed
+        suffixes.append(f"tangent={tangent}")
 
     return _add_suffixes(_PREFIX + body, suffixes, indent)

@@ -19,6 +19,7 @@ from . import _args
 from . import dtypes as _dt
 from ._devices import CPU, NO_CUDA, check_device, device  # noqa: F401 (re-exported)
 from .autograd import engine as _engine
+from .autograd import forward_ad as _forward_ad
 from .autograd import grad_mode as _grad_mode
 from .autograd.graph import RemovableHandle
 
@@ -200,6 +201,7 @@ class Tensor:
     _no_grad_view = False           # a view made under no_grad of a tensor requiring grad
     _zero_tensor = False            # an immutable ZeroTensor
     _output_nr = 0                  # which output of its grad_fn (a custom Function's)
+    _fw = None                      # forward AD: (level token, tangent) of a dual tensor
     _wrapped_number = None          # a Python number made a 0-d operand: the dtype name
                                     # PyTorch shows it in (scalar_tensor)
     __array_ufunc__ = None          # NumPy defers to our reflected operators
@@ -242,6 +244,8 @@ class Tensor:
         t._version_counter = self._version_counter
         t._grad_fn = node
         t._requires_grad = True
+        if self._fw is not None:
+            t._fw = self._fw                # the result's tangent (forward over reverse)
         return t
 
     def _ones_like(self):
@@ -515,13 +519,19 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None) -> str:
         leaf_rg = self._requires_grad and self._grad_fn is None
         fn_name = type(self._grad_fn).__name__ if self._grad_fn is not None else None
+        if fn_name == "CppFunction":        # printed by name, as PyTorch prints it
+            fn_name = self._grad_fn.name().rsplit("::", 1)[-1]
         try:
             from ._printing import format_tensor
         except ImportError:
             return _plain_repr(self._data, self._dtype, leaf_rg, fn_name)
+        tangent = None
+        if self._fw is not None:
+            tangent = _forward_ad.tangent_of(self)
         return format_tensor(self._data, dtype_name=self._dtype.name, requires_grad=leaf_rg,
                              grad_fn_name=fn_name,
-                             default_dtype_name=_dt.get_default_dtype().name)
+                             default_dtype_name=_dt.get_default_dtype().name,
+                             tangent=None if tangent is None else f"{tangent}")
 
     __str__ = __repr__
 

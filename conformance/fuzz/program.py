@@ -68,6 +68,9 @@ class Action:
       ``.backward()`` (``second == "backward"``) or ``autograd.grad`` over ``inputs``
     - ``zero_grad``: ``leaf.grad.zero_()`` for ``inputs[0]`` when it has a grad
     - ``grad_none``: ``leaf.grad = None`` for ``inputs[0]``
+    - ``jvp``: forward mode: the forward pass again inside a dual level on detached leaves,
+      ``inputs[0]`` made dual with the tangent ``weight`` (a constant leaf of its shape); the
+      tangent of ``root`` is observed
     """
     kind: str
     root: str | None = None
@@ -90,6 +93,9 @@ class Action:
             return (f"second order of {self.root} in {self.inputs[0]} "
                     f"(grad_outputs={self.gradient}, weight={self.weight}), then "
                     f"{self.second} over {list(self.inputs)}")
+        if self.kind == "jvp":
+            return (f"forward mode: tangent of {self.root} for {self.inputs[0]} with "
+                    f"tangent {self.weight}")
         if self.kind == "zero_grad":
             return f"{self.inputs[0]}.grad.zero_()"
         return f"{self.inputs[0]}.grad = None"
@@ -157,7 +163,10 @@ class Program:
                 else:
                     body.append(call)
         for index, action in enumerate(self.actions):
-            body.extend(_action_lines(index, action))
+            if action.kind == "jvp":
+                body.extend(self._jvp_lines(index, action))
+            else:
+                body.extend(_action_lines(index, action))
             for leaf in self.grad_leaves:
                 body.append(f"_observe_grad(obs, observe, 'a{index} {leaf.name}.grad', "
                             f"{leaf.name})")
@@ -168,6 +177,29 @@ class Program:
             "    return obs",
         ])
         return "\n".join(lines) + "\n"
+
+
+    def _jvp_lines(self, index: int, action: Action) -> list[str]:
+        """The forward pass rerun inside a dual level: the leaves are the function's
+        parameters (one is made dual), the steps its locals."""
+        names = ", ".join(leaf.name for leaf in self.leaves)
+        # forward mode alone: the leaves detached (the graph of a tangent, forward over
+        # reverse, names refgrad's formulas, which are not spelled as PyTorch's)
+        lines = [f"def _a{index}({names}):",
+                 f"    {names}, = (t.detach() for t in ({names},))",
+                 "    fwad = torch.autograd.forward_ad",
+                 "    with fwad.dual_level():",
+                 f"        {action.inputs[0]} = fwad.make_dual({action.inputs[0]}, "
+                 f"{action.weight})"]
+        for step in self.steps:
+            line = f"{step.name} = {step.expression()}"
+            if step.no_grad:
+                lines.extend(["        with torch.no_grad():", "            " + line])
+            else:
+                lines.append("        " + line)
+        lines.append(f"        return fwad.unpack_dual({action.root}).tangent")
+        label = f"a{index} {action.describe()}"
+        return lines + [f"_act(obs, observe, {label!r}, lambda: _a{index}({names}))"]
 
 
 def _grad_call(root: str, inputs: tuple[str, ...], gradient: str | None, **flags: Any) -> str:

@@ -545,7 +545,7 @@ OPS_BY_NAME = {spec.name: spec for spec in OPS}
 # Actions
 # --------------------------------------------------------------------------------------------
 
-ACTION_KINDS = ("backward", "grad", "second_order", "zero_grad", "grad_none")
+ACTION_KINDS = ("backward", "grad", "second_order", "zero_grad", "grad_none", "jvp")
 
 
 def _root(b: _Builder) -> Value:
@@ -585,6 +585,9 @@ def _action(b: _Builder, kind: str, grad_leaves: list[Value]) -> Action:
     first = b.draw(st.sampled_from(used))
     others = [v for v in grad_leaves if v is not first and b.draw(st.integers(0, 2)) == 2]
     inputs = tuple(v.name for v in [first] + others)
+    if kind == "jvp":           # forward mode: a tangent for the first input
+        tangent = b.constant(first.shape, "any", dtype=first.dtype).name
+        return Action("jvp", root=root.name, inputs=(first.name,), weight=tangent)
     if kind == "grad":
         allow_unused = b.draw(st.sampled_from([None, True, False]))
         return Action("grad", root=root.name, gradient=gradient, inputs=inputs,

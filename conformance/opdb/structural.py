@@ -15,6 +15,12 @@ MATMUL_SHAPES = [((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)), ((2, 3), (3, 4)),
                  ((5, 2, 3), (3,)), ((3,), (5, 3, 4)), ((2, 1, 2, 3), (5, 3, 4))]
 
 
+def _primal_of_dual(ns, a):
+    fwad = ns.autograd.forward_ad
+    with fwad.dual_level():
+        return fwad.unpack_dual(fwad.make_dual(a, a.detach() * 0.5)).primal
+
+
 def _dims_param(values, ids) -> Param:
     """``(dim, keepdim)`` pairs."""
     return Param("dim_keepdim", values, ids)
@@ -236,6 +242,9 @@ OPS = (
                      Param("new_shape", [(3, 2), (6,), (-1, 2), (1, 2, 3)],
                            ["3x2", "6", "-1x2", "1x2x3"])),
     ), recipes=(Recipe("ViewBackward0", lambda ns, a: a.view(-1), draws.unary(min_dims=1)),)),
+    # the primal of a dual tensor that requires grad: a view whose node is Identity
+    OpInfo("unpack_dual", "torch.autograd.forward_ad.unpack_dual", False, recipes=(
+        Recipe("Identity", lambda ns, a: _primal_of_dual(ns, a), draws.unary()),)),
     OpInfo("indexing", "Tensor.__getitem__", False, cases=(
         param_family("indexing", lambda torch, a, index: INDEXERS[index](a),
                      (Operand("a", (3, 4)),), Param("index", list(INDEXERS))),

@@ -1,7 +1,7 @@
 """``torch.autograd``: backward, grad, grad mode, anomaly mode, the graph's node types (and
 saved-tensor hooks, in ``graph``), the finite-difference checks and the whole-function
 derivatives (``functional``)."""
-from . import anomaly_mode, function, functional, graph
+from . import anomaly_mode, forward_ad, function, functional, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import backward, grad
 from .function import Function
@@ -13,4 +13,4 @@ from .graph import Node
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "graph", "Node",
            "gradcheck", "gradgradcheck", "functional", "Function", "function",
-           "anomaly_mode", "detect_anomaly", "set_detect_anomaly"]
+           "anomaly_mode", "detect_anomaly", "set_detect_anomaly", "forward_ad"]

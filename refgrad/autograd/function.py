@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from . import grad_mode
+from . import forward_ad, grad_mode
 from .anomaly_mode import ANOMALY, record_forward
 from .graph import _DTYPES_BY_NAME, BACKWARD_TWICE, Node, RawSavedTensor, SavedTensor, _sequence
 from .graph import accumulator, fit_to_input, pack_saved
@@ -26,6 +26,8 @@ _STATE = grad_mode.STATE
 
 _NO_BACKWARD = ("You must implement either the backward or vjp method for your custom "
                 "autograd.Function to use it with backward mode AD.")
+_NO_JVP = ("You must implement the jvp function for custom autograd.Function to use it with "
+           "forward mode AD.")
 _LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 
 
@@ -58,6 +60,14 @@ class FunctionCtx:
                                 f"{i} is of type {type(t).__name__}")
         self.to_save = tensors
 
+    def save_for_forward(self, *tensors) -> None:
+        """Tensors for ``jvp`` to read back as ``ctx.saved_tensors``."""
+        for i, t in enumerate(tensors):
+            if t is not None and not _is_tensor(t):
+                raise TypeError("save_for_forward expects all arguments to be tensors; but "
+                                f"got {i} argument of type {type(t).__name__}")
+        self.saved_for_forward = tensors
+
     def mark_dirty(self, *tensors) -> None:
         self.dirty_tensors = tensors
 
@@ -79,12 +89,16 @@ class BackwardCFunction(Node, FunctionCtx):
     dirty_tensors = ()
     non_differentiable = ()
     _saved_list = None          # (SavedTensor or None, output nr) per saved value
+    saved_for_forward = ()
+    _in_jvp = False             # inside the user's jvp: saved_tensors are save_for_forward's
 
     def __repr__(self) -> str:
         return f"<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
 
     @property
     def saved_tensors(self) -> tuple:
+        if self._in_jvp:
+            return tuple(self.saved_for_forward)
         if self._saved_list is None:          # inside forward / setup_context, or no graph
             return tuple(self.to_save)
         if self.freed:
@@ -193,6 +207,10 @@ class Function:
     def vjp(ctx, *grad_outputs):
         raise NotImplementedError(_NO_BACKWARD)
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError(_NO_JVP)
+
     @classmethod
     def apply(cls, *args, **kwargs):
         if cls is Function:
@@ -200,19 +218,56 @@ class Function:
         ctx = object.__new__(cls._backward_cls)
         ctx.needs_input_grad = tuple(_is_tensor(a) and a._requires_grad for a in args)
         record = _STATE.enabled and not _STATE.inference and any(ctx.needs_input_grad)
+        tangents = _input_tangents(args)
         previous = _STATE.enabled
         _STATE.enabled = False
         try:
-            if cls.setup_context is Function.setup_context:
-                output = cls.forward(ctx, *args, **kwargs)
-            else:
-                output = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, output)
+            with forward_ad.suspended():    # the forward sees primals only (jvp does the rest)
+                if cls.setup_context is Function.setup_context:
+                    output = cls.forward(ctx, *args, **kwargs)
+                else:
+                    output = cls.forward(*args, **kwargs)
+                    cls.setup_context(ctx, args, output)
         finally:
             _STATE.enabled = previous
-        if not record:
-            return output
-        return _attach(ctx, args, output)
+        if record:
+            output = _attach(ctx, args, output)
+        if tangents is not None:
+            _forward_tangents(cls, ctx, tangents, output)
+        return output
+
+
+def _input_tangents(args):
+    """Per argument, its tangent (zeros for a tensor without one, None for a non-tensor);
+    None when no dual level is active or no argument has a tangent."""
+    if forward_ad.STATE.token is None:
+        return None
+    tangents = [forward_ad.tangent_of(a) if _is_tensor(a) else None for a in args]
+    if all(t is None for t in tangents):
+        return None
+    return [t if t is not None or not _is_tensor(a) else
+            a._new(np.zeros(a._data.shape, a._data.dtype)) for a, t in zip(args, tangents)]
+
+
+def _forward_tangents(cls, ctx, tangents, output) -> None:
+    """Forward mode through a custom Function: the user's ``jvp`` gives the outputs'
+    tangents."""
+    if cls.jvp is Function.jvp:
+        raise NotImplementedError(_NO_JVP)
+    ctx._in_jvp = True
+    try:
+        with forward_ad.suspended():
+            result = cls.jvp(ctx, *tangents)
+    finally:
+        ctx._in_jvp = False
+    outputs = output if isinstance(output, tuple) else (output,)
+    results = result if isinstance(result, tuple) else (result,)
+    if len(results) != len(outputs):
+        raise RuntimeError("Function's jvp returned an invalid number of forward gradients "
+                           f"(expected {len(outputs)} but got {len(results)})")
+    for out, tangent in zip(outputs, results):
+        if _is_tensor(out) and tangent is not None:
+            forward_ad.set_tangent(out, tangent)
 
 
 def _attach(node, args, output):

@@ -94,9 +94,11 @@ def _allclose(analytical: np.ndarray, numerical: np.ndarray, rtol: float, atol: 
                             rtol=rtol, atol=atol, equal_nan=False))
 
 
-def _notallclose_message(ns, analytical, numerical, output_idx: int, input_idx: int) -> str:
+def _notallclose_message(ns, analytical, numerical, output_idx: int, input_idx: int,
+                         mode: str = "") -> str:
     return (
-        f"Jacobian mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
+        f"Jacobian {mode}mismatch for output {output_idx:d} with respect to input "
+        f"{input_idx:d},\n"
         f"numerical:{ns.tensor(numerical)}\nanalytical:{ns.tensor(analytical)}\n"
     )
 
@@ -296,6 +298,44 @@ def _slow_gradcheck(ns, func, func_out, inputs, outputs, eps, rtol, atol, nondet
                 raise GradcheckError(_notallclose_message(ns, a, n, out_idx, in_idx))
 
 
+def _forward_jacobians(ns, func, inputs, func_out) -> list[list[np.ndarray]]:
+    """``jac[i][j]`` like :func:`_numerical_jacobians`, by forward mode: one one-hot tangent
+    per element of each input that requires grad, the outputs' tangents as the rows."""
+    fwad = ns.autograd.forward_ad
+    jacobians = []
+    for input_idx, inp in enumerate(inputs):
+        if not (_is_tensor(ns, inp) and inp.requires_grad):
+            continue
+        base = _to_numpy(inp)
+        per_output = [np.zeros((base.size, _to_numpy(o).size), dtype=_to_numpy(o).dtype
+                               if _is_floating(_to_numpy(o)) else np.float64)
+                      for o in func_out]
+        for flat_idx in range(base.size):
+            direction = np.zeros(base.shape, dtype=base.dtype)
+            direction.reshape(-1)[flat_idx] = 1
+            with fwad.dual_level():
+                args = list(inputs)
+                args[input_idx] = fwad.make_dual(inp, ns.tensor(direction))
+                outs = _as_tuple(func(*args))
+                for jac, out in zip(per_output, outs):
+                    tangent = fwad.unpack_dual(out).tangent
+                    if tangent is not None:
+                        jac[flat_idx, :] = _to_numpy(tangent).reshape(-1)
+        jacobians.append(per_output)
+    return jacobians
+
+
+def _check_forward_ad(ns, func, func_out, inputs, eps, rtol, atol) -> None:
+    """Forward-mode Jacobians against central differences (PyTorch's check_forward_ad)."""
+    numerical = _numerical_jacobians(ns, func, inputs, func_out, eps)
+    forward = _forward_jacobians(ns, func, inputs, func_out)
+    for in_idx, (n_per_output, a_per_output) in enumerate(zip(numerical, forward)):
+        for out_idx, (n, a) in enumerate(zip(n_per_output, a_per_output)):
+            if not _allclose(a, n, rtol, atol):
+                raise GradcheckError(_notallclose_message(
+                    ns, a, n, out_idx, in_idx, "computed with forward mode "))
+
+
 def _check_no_differentiable_outputs(numerical) -> None:
     # without differentiable outputs the numerical gradient has to be zero
     for per_output in numerical:
@@ -437,9 +477,11 @@ def gradcheck(
     ``inputs`` is a tensor or a tuple of tensors (and other values passed through); the
     tensors with ``requires_grad=True`` are checked, ideally in float64. Returns ``True`` when
     every Jacobian matches; otherwise raises :class:`GradcheckError` (or returns ``False``
-    when ``raise_exception=False``). ``masked`` only concerns sparse tensors, which refgrad
-    does not have; forward-mode AD and vmap-batched gradients are not part of refgrad, so
-    asking for those checks raises ``NotImplementedError``.
+    when ``raise_exception=False``). ``check_forward_ad`` also checks the forward-mode
+    Jacobians (one tangent per input element); ``check_backward_ad=False`` skips the
+    backward ones. ``masked`` only concerns sparse tensors, which refgrad does not have;
+    vmap-batched gradients are not part of refgrad, so asking for those checks raises
+    ``NotImplementedError``.
     """
     if not (check_forward_ad or check_backward_ad):
         raise AssertionError(
@@ -453,18 +495,19 @@ def gradcheck(
         raise AssertionError(
             "Setting check_batched_forward_grad=True requires check_forward_ad to be True"
         )
-    for flag, name in ((check_forward_ad, "check_forward_ad"),
-                       (check_batched_grad, "check_batched_grad"),
+    for flag, name in ((check_batched_grad, "check_batched_grad"),
                        (check_batched_forward_grad, "check_batched_forward_grad")):
         if flag:
             raise NotImplementedError(
-                f"gradcheck: {name}=True needs forward-mode AD or vmap, which refgrad does "
+                f"gradcheck: {name}=True needs vmap, which refgrad does "
                 f"not have; call gradcheck with {name}=False"
             )
     try:
         return _gradcheck(func, inputs, eps=eps, atol=atol, rtol=rtol, nondet_tol=nondet_tol,
                           check_undefined_grad=check_undefined_grad,
-                          check_grad_dtypes=check_grad_dtypes, fast_mode=fast_mode)
+                          check_grad_dtypes=check_grad_dtypes, fast_mode=fast_mode,
+                          check_forward_ad=check_forward_ad,
+                          check_backward_ad=check_backward_ad)
     except GradcheckError:
         if raise_exception:
             raise
@@ -472,7 +515,8 @@ def gradcheck(
 
 
 def _gradcheck(func, inputs, *, eps, atol, rtol, nondet_tol, check_undefined_grad,
-               check_grad_dtypes, fast_mode) -> bool:
+               check_grad_dtypes, fast_mode, check_forward_ad=False,
+               check_backward_ad=True) -> bool:
     ns = _torch_like()
     tupled_inputs = _as_tuple(inputs)
     _check_inputs(ns, tupled_inputs)
@@ -484,6 +528,10 @@ def _gradcheck(func, inputs, *, eps, atol, rtol, nondet_tol, check_undefined_gra
                 f"but returned {type(out).__name__}"
             )
     outputs = _differentiable_outputs(func_out)
+    if check_forward_ad:
+        _check_forward_ad(ns, func, func_out, tupled_inputs, eps, rtol, atol)
+    if not check_backward_ad:
+        return True
     check = _fast_gradcheck if fast_mode else _slow_gradcheck
     check(ns, func, func_out, tupled_inputs, outputs, eps, rtol, atol, nondet_tol,
           check_grad_dtypes)
@@ -532,11 +580,6 @@ def gradgradcheck(
         raise AssertionError(
             "Setting check_batched_grad=True requires check_rev_over_rev to be True"
         )
-    if check_fwd_over_rev:
-        raise NotImplementedError(
-            "gradgradcheck: check_fwd_over_rev=True needs forward-mode AD, which refgrad does "
-            "not have; call gradgradcheck with check_fwd_over_rev=False"
-        )
     ns = _torch_like()
     tupled_inputs = _as_tuple(inputs)
     if grad_outputs is None:
@@ -561,7 +604,10 @@ def gradgradcheck(
                                  create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
+    # reverse over reverse: the first derivatives' VJPs; forward over reverse: their JVPs
     return gradcheck(first_derivatives, tupled_inputs + tupled_grad_outputs, eps=eps,
                      atol=atol, rtol=rtol, raise_exception=raise_exception,
                      nondet_tol=nondet_tol, check_undefined_grad=check_undefined_grad,
-                     check_grad_dtypes=check_grad_dtypes, fast_mode=fast_mode)
+                     check_grad_dtypes=check_grad_dtypes, fast_mode=fast_mode,
+                     check_forward_ad=check_fwd_over_rev,
+                     check_backward_ad=check_rev_over_rev)

@@ -2,8 +2,9 @@
 
 Each row (``refgrad.ops._row.Row``) names the node (``MulBackward0``), its forward inputs, the
 NumPy forward, one VJP per input (``(uses, fn)``; ``s.<name>`` reads a saved value inside
-``fn(grad, s)``), an empty forward-mode slot per input (``jvps``), the dtype promotion policy
-and the op's call variants. A node saves exactly the tensors that the VJPs of its
+``fn(grad, s)``), one JVP per input (``jvps``: the tangent of the result for a tangent of
+that input, ``fn(tangent, s)``, used by forward mode), the dtype promotion policy and the op's
+call variants. A node saves exactly the tensors that the VJPs of its
 grad-requiring inputs use - that is what makes a second ``backward()`` raise or not.
 
 What every op shares (summing a gradient back over broadcast dimensions, casting it to the
@@ -31,7 +32,7 @@ from .losses import BCE, BCE_WITH_LOGITS, MSE, NLL
 from .reductions import (AMAX, AMIN, LOG_SOFTMAX, MAX_ALL, MAX_DIM, MEAN, MEAN_DIM, MIN_ALL,
                          MIN_DIM, SOFTMAX, SUM, SUM_DIM)
 from .statistics import STD, VAR, VECTOR_NORM
-from .views import (ALIAS, CAT, CLONE, COPY, COPY_SLICES, EXPAND, INDEX, PERMUTE,
+from .views import (ALIAS, CAT, CLONE, COPY, COPY_SLICES, EXPAND, IDENTITY, INDEX, PERMUTE,
                     RESHAPE_ALIAS, SELECT, SLICE, SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS,
                     SQUEEZE_INPLACE, STACK, TO_COPY, TRANSPOSE, UNSAFE_VIEW, UNSQUEEZE, VIEW, T)
 
@@ -44,7 +45,8 @@ __all__ = [
     "RSUB_TENSOR", "SGN", "SIGMOID", "SIGN", "SIN", "SQRT", "SUB", "TANH", "WHERE", "BMM", "DOT",
     "MM", "MV", "BCE", "BCE_WITH_LOGITS", "MSE", "NLL", "AMAX", "AMIN", "LOG_SOFTMAX", "MAX_ALL",
     "MAX_DIM", "MEAN", "MEAN_DIM", "MIN_ALL", "MIN_DIM", "SOFTMAX", "SUM", "SUM_DIM", "ALIAS",
-    "CAT", "CLONE", "COPY", "COPY_SLICES", "EXPAND", "INDEX", "PERMUTE", "RESHAPE_ALIAS",
-    "SELECT", "SLICE", "SQUEEZE", "SQUEEZE_DIM", "SQUEEZE_DIMS", "SQUEEZE_INPLACE", "STACK",
+    "CAT", "CLONE", "COPY", "COPY_SLICES", "EXPAND", "IDENTITY", "INDEX", "PERMUTE",
+    "RESHAPE_ALIAS", "SELECT", "SLICE", "SQUEEZE", "SQUEEZE_DIM", "SQUEEZE_DIMS",
+    "SQUEEZE_INPLACE", "STACK",
     "TO_COPY", "TRANSPOSE", "UNSAFE_VIEW", "UNSQUEEZE", "VIEW", "T", "STD", "VAR", "VECTOR_NORM",
 ]

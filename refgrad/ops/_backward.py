@@ -13,7 +13,7 @@ from .. import _dispatch
 from .. import dtypes as _dt
 from ..tensor import wrap
 from ._numpy import _where
-from ._row import row, uses
+from ._row import elementwise_jvps, jvps, row, uses
 
 
 def zeros_like(t):
@@ -163,3 +163,12 @@ def nll_backward(grad, shape, target, weight, reduction, ignore_index):
     coefficients = wrap(coefficients, grad._dtype)
     g = grad.unsqueeze(1) if reduction == 0 else grad
     return g * coefficients
+
+
+# ------------------------------------------------------------------------- forward mode
+
+elementwise_jvps(MUL_SCALAR, TANH_BACKWARD, SIGMOID_BACKWARD, THRESHOLD_BACKWARD)
+# putting a gradient into zeros is linear: the same embedding of the tangent
+jvps(SELECT_BACKWARD, grad_output=lambda t, s: index_backward(t, s.shape, s.key, "select"))
+jvps(SLICE_BACKWARD, grad_output=lambda t, s: index_backward(t, s.shape, s.key, "slice"))
+jvps(INDEX_PUT, values=lambda t, s: index_backward(t, s.shape, s.key, "index"))

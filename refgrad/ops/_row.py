@@ -21,6 +21,8 @@ comparisons, ``matmul`` ...), registered with :func:`variants`.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.graph import node_class
 from ..dtypes import INT_TO_FLOAT, PROMOTE
 
@@ -41,8 +43,9 @@ class Row:
     (input names, ``"result"``, extra saved tensors, or op parameters) and ``fn(grad, s)``
     returns the input's gradient in Tensor operations, so ``create_graph=True`` differentiates
     it again. ``jvps`` has one slot per input for its forward-mode formula (the tangent of the
-    output for a tangent of that input); every slot is None for now - filling them is the work
-    of the forward-mode issue.
+    output for a tangent of that input, ``fn(tangent, s)``: Tensor operations reading ``s`` as
+    the VJPs do, plus ``s.result``; forward mode, ``refgrad.autograd.forward_ad``, sums them
+    and broadcasts the sum to the result's shape). cat / stack have one ``fn(tangents, s)``.
     """
 
     __slots__ = ("name", "input_names", "forward", "_vjps", "saved_names", "cls", "variadic",
@@ -112,3 +115,41 @@ def variants(method=None, function=None, inplace=None, operators=None):
 
 def uses(*names):
     return tuple(names)
+
+
+def jvps(row_, **fns):
+    """Fill ``row_``'s forward-mode slots by input name: ``jvps(MM, self=..., mat2=...)``."""
+    unknown = set(fns) - set(row_.input_names)
+    if unknown:
+        raise TypeError(f"{row_.name} has no input {sorted(unknown)}")
+    row_.jvps = tuple(fns.get(k, old) for k, old in zip(row_.input_names, row_.jvps))
+
+
+def elementwise_jvps(*rows):
+    """Forward mode of elementwise rows: the Jacobian is diagonal (for each input broadcast to
+    the result's shape), so J t is the row's VJP applied to the tangent - the same formula,
+    read as a product with the tangent instead of the incoming gradient."""
+    for row_ in rows:
+        row_.jvps = row_.vjp_fns
+
+
+def through_vjp(vjp):
+    """Forward mode of a reduction (or a loss) whose every result element depends only on the
+    input elements reduced into it: ``vjp(ones)`` is each input element's partial derivative
+    of its own result element, so J t sums ``vjp(ones) * t`` over the reduced dims
+    (``s.dim`` / ``s.keepdim``; every dim when there is no ``dim``)."""
+    def jvp(t, s):
+        result = s.result
+        ones = result._new(np.ones(result._data.shape, result._data.dtype))
+        product = vjp(ones, s) * t
+        values = s.__dict__
+        dims = values.get("dim")
+        keepdim = bool(values.get("keepdim", False))
+        if product._data.shape == result._data.shape:
+            return product
+        if dims is None or dims == ():
+            dims = tuple(range(product._data.ndim))
+        elif isinstance(dims, int):
+            dims = (dims,)
+        return product.sum(tuple(dims), keepdim=keepdim)
+    return jvp

@@ -20,7 +20,7 @@ from ._backward import (SIGMOID_BACKWARD, TANH_BACKWARD, THRESHOLD_BACKWARD,
                         mul_scalar, pointwise_backward, zero_tensor_like, zeros_like)
 from ._numpy import (_cos, _cosh, _exp, _expm1, _log, _log1p, _log_sigmoid, _pow, _sigmoid,
                      _sin, _sinh, _tanh, _where)
-from ._row import INT_TO_FLOAT, row, uses, variants
+from ._row import INT_TO_FLOAT, elementwise_jvps, row, uses, variants
 
 # =================================================================== elementwise arithmetic
 
@@ -606,3 +606,12 @@ def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     except ValueError:
         raise broadcast_error(self._data.shape, other._data.shape) from None
     return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))
+
+
+# ------------------------------------------------------------------------- forward mode
+
+# every row here is elementwise: its JVP is its VJP read against the tangent
+elementwise_jvps(ADD, SUB, RSUB, RSUB_TENSOR, MUL, DIV, NEG, RECIPROCAL, POW_SCALAR, POW_TENSOR,
+                 POW_BASE, EXP, LOG, LOG1P, EXPM1, SQRT, ABS, SGN, SIGN, FLOOR, ROUND, SIN, COS,
+                 SINH, COSH, TANH, SIGMOID, LOG_SIGMOID, RELU, CLAMP, CLAMP_MIN, CLAMP_MAX,
+                 MAXIMUM, MINIMUM, WHERE)

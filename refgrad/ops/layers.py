@@ -8,7 +8,7 @@ import numpy as np
 from .._dispatch import apply, unary
 from ..tensor import as_tensor_operand
 from ._numpy import _log1p, _matmul
-from ._row import row, uses, variants
+from ._row import elementwise_jvps, jvps, row, uses, variants
 from .linalg import matmul
 
 # ------------------------------------------------------------------------------------ addmm
@@ -107,3 +107,11 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 __all__ = ["ADDMM", "SOFTPLUS", "addmm", "linear", "softplus"]
 
+
+# ------------------------------------------------------------------------- forward mode
+
+# beta * self + alpha * mat1 @ mat2: linear in self, bilinear in (mat1, mat2)
+jvps(ADDMM, self=lambda t, s: _scaled(t, s.beta),
+     mat1=lambda t, s: _scaled(t.mm(s.mat2), s.alpha),
+     mat2=lambda t, s: _scaled(s.mat1.mm(t), s.alpha))
+elementwise_jvps(SOFTPLUS)

@@ -9,7 +9,7 @@ import numpy as np
 from .._dispatch import apply
 from ..tensor import as_tensor_operand, broadcast_error
 from ._numpy import _matmul
-from ._row import row, uses, variants
+from ._row import jvps, row, uses, variants
 from .views import squeeze_inplace, unsafe_view
 
 
@@ -165,3 +165,12 @@ def matmul(a, b):
 @variants(operators="__rmatmul__")
 def _rmatmul(self, other):
     return as_tensor_operand(other).matmul(self)
+
+
+# ------------------------------------------------------------------------- forward mode
+
+# products are bilinear: d(A B) = dA B + A dB
+jvps(MM, self=lambda t, s: t.mm(s.mat2), mat2=lambda t, s: s.self.mm(t))
+jvps(MV, self=lambda t, s: t.mv(s.vec), vec=lambda t, s: s.self.mv(t))
+jvps(DOT, self=lambda t, s: t.dot(s.tensor), tensor=lambda t, s: s.self.dot(t))
+jvps(BMM, self=lambda t, s: t.bmm(s.mat2), mat2=lambda t, s: s.self.bmm(t))

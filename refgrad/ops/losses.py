@@ -14,7 +14,7 @@ from .._dispatch import apply, cast
 from ..tensor import Tensor, broadcast_error
 from ._backward import mul_scalar, nll_backward
 from ._numpy import _log, _log1p, _log_sigmoid, _mean, _reduce
-from ._row import row, uses
+from ._row import jvps, row, through_vjp, uses
 
 _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
 
@@ -275,3 +275,20 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                  {"reduction": code, "ignore_index": ignore_index,
                   "self_sym_sizes": input._data.shape},
                  {"target": target, "weight": weight}, arrays=(input._data, t))
+
+
+# ------------------------------------------------------------------------- forward mode
+
+def _nll_jvp(t, s):
+    # each row's loss reads only its target column: the VJP's coefficients summed per row
+    weights = _nll_vjp(s.result._new(np.ones(s.result._data.shape, s.result._data.dtype)), s)
+    product = weights * t
+    if s.reduction == 0 and product.dim() == 2:
+        return product.sum(1)
+    return product.sum()
+
+
+# elementwise losses, then reduced (none / mean / sum): through their VJPs
+for _row_ in (MSE, BCE, BCE_WITH_LOGITS):
+    jvps(_row_, **{name: through_vjp(fn) for name, fn in zip(_row_.input_names, _row_.vjp_fns)})
+jvps(NLL, self=_nll_jvp)

@@ -12,7 +12,7 @@ from .._dispatch import apply, unary
 from ..tensor import RETURN_TYPES, Tensor, dim_index, wrap
 from ._backward import arange_along, unsqueeze_dims
 from ._numpy import _log_softmax, _mean, _softmax
-from ._row import INT_TO_FLOAT, row, uses, variants
+from ._row import INT_TO_FLOAT, jvps, row, through_vjp, uses, variants
 from .views import expand_to
 
 
@@ -297,3 +297,18 @@ LOG_SOFTMAX = row("LogSoftmaxBackward0", ["self"], _log_softmax, promotion=INT_T
                   function="log_softmax",
                   self=(uses("result", "dim"),
                         lambda g, s: g - s.result.exp() * g.sum(s.dim, keepdim=True)))
+
+
+# ------------------------------------------------------------------------- forward mode
+
+# sum and mean are linear: the same reduction of the tangent
+jvps(SUM, self=lambda t, s: t.sum())
+jvps(SUM_DIM, self=lambda t, s: t.sum(s.dim, keepdim=s.keepdim))
+jvps(MEAN, self=lambda t, s: t.mean())
+jvps(MEAN_DIM, self=lambda t, s: t.mean(s.dim, keepdim=s.keepdim))
+# max / min: the tangent at the chosen element (split evenly among ties, as the VJPs do)
+for _row_ in (MAX_ALL, MIN_ALL, MAX_DIM, MIN_DIM, AMAX, AMIN):
+    jvps(_row_, self=through_vjp(_row_.vjp_fns[0]))
+# softmax: y * (t - <y, t>); log_softmax: t - <softmax, t> along dim
+jvps(SOFTMAX, self=lambda t, s: s.result * (t - (t * s.result).sum(s.dim, keepdim=True)))
+jvps(LOG_SOFTMAX, self=lambda t, s: t - (s.result.exp() * t).sum(s.dim, keepdim=True))

@@ -13,7 +13,7 @@ from .._dispatch import apply
 from .._keywords import call_with_out
 from ..tensor import Tensor, dim_index, wrap
 from ._backward import unsqueeze_dims, zeros_like
-from ._row import row, uses, variants
+from ._row import jvps, row, through_vjp, uses, variants
 
 
 def _reduced(t, dim) -> tuple:
@@ -208,3 +208,9 @@ def movedim(self, source, destination):
         order[d_dim] = s_dim
     rest = iter(d for d in range(ndim) if d not in src)
     return self.permute([d if d >= 0 else next(rest) for d in order])
+
+
+# ------------------------------------------------------------------------- forward mode
+
+for _row_ in (VECTOR_NORM, VAR, STD):
+    jvps(_row_, self=through_vjp(_row_.vjp_fns[0]))

@@ -11,10 +11,11 @@ from .. import dtypes as _dt
 from ..dtypes import type_name
 from .._dispatch import apply, view as _view
 from .._legacy import LegacyTensorType, dtype_of
+from ..autograd.forward_ad import STATE as _FW, propagate
 from ..autograd.graph import record, sum_to
 from ..tensor import Tensor, check_device, dim_index, shape_str, wrap
 from ._backward import index_backward, keep_mask
-from ._row import row, uses, variants
+from ._row import jvps, row, uses, variants
 
 # ================================================================================ reshaping
 
@@ -173,6 +174,8 @@ def cast_to(t, dtype):
         out = wrap(t._data.astype(dtype.np), dtype)
     if t._requires_grad and dtype.is_floating_point:
         record(TO_COPY, out, (t,), {"dtype": dtype})
+    if _FW.token is not None and dtype.is_floating_point:
+        propagate(TO_COPY, out, (t,), {"dtype": dtype})
     return out
 
 
@@ -555,3 +558,54 @@ def stack(tensors, dim=0):
 
 STACK = row("StackBackward0", ["tensors"], lambda *arrays, dim: np.stack(arrays, dim),
             variadic=True, tensors=(uses("dim"), lambda g, s, i: g.select(s.dim, i)))
+
+
+# the primal of a dual tensor (forward_ad.unpack_dual): a view without the tangent
+
+
+@variants(method="_fw_primal")
+def fw_primal(self, level):
+    token, _FW.token = _FW.token, None      # the view gets no tangent
+    try:
+        return _view(IDENTITY, self, self._data)
+    finally:
+        _FW.token = token
+
+
+IDENTITY = row("Identity", ["self"], lambda a: a, self=(uses(), lambda g, s: g))
+# PyTorch's node for it has no class of its own: a CppFunction named torch::autograd::Identity
+IDENTITY.cls = type("CppFunction", (IDENTITY.cls,),
+                    {"__slots__": (), "__module__": IDENTITY.cls.__module__,
+                     "name": lambda self: "torch::autograd::Identity"})
+
+# ------------------------------------------------------------------------- forward mode
+
+# views and copies are linear: the same view (or copy) of the tangent
+
+
+def _reshaped(t, s):
+    return t.reshape(s.result._data.shape)
+
+
+for _row_ in (VIEW, RESHAPE_ALIAS, UNSAFE_VIEW, SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS,
+              SQUEEZE_INPLACE):
+    jvps(_row_, self=_reshaped)
+jvps(ALIAS, self=lambda t, s: t[...])
+jvps(IDENTITY, self=lambda t, s: t)
+jvps(CLONE, self=lambda t, s: t.clone())
+jvps(TO_COPY, self=lambda t, s: t.to(s.result.dtype))
+jvps(COPY, self=lambda t, s: t * 0, src=lambda t, s: t.to(s.result.dtype))
+jvps(TRANSPOSE, self=lambda t, s: t.transpose(s.dim0, s.dim1))
+jvps(T, self=lambda t, s: t.t())
+jvps(PERMUTE, self=lambda t, s: t.permute(s.dims))
+jvps(UNSQUEEZE, self=lambda t, s: t.unsqueeze(s.dim))
+jvps(EXPAND, self=lambda t, s: t.expand(s.result._data.shape))
+for _row_ in (SELECT, SLICE, INDEX):
+    jvps(_row_, self=lambda t, s: t[s.index_key])
+# t[key] = value: the old tangent where nothing was written, the value's tangent at key
+jvps(COPY_SLICES, self=_copy_slices_self,
+     value=lambda t, s: index_backward(
+         t.to(s.result.dtype).expand(s.result[s.index_key].shape), s.result._data.shape,
+         s.index_key, "slice"))
+jvps(CAT, tensors=lambda ts, s: cat(ts, s.dim))
+jvps(STACK, tensors=lambda ts, s: stack(ts, s.dim))

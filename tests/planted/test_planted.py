@@ -251,6 +251,34 @@ PLANTED += [
     ),
 ]
 
+# forward mode: private copies of refgrad with one formula or one function broken
+PLANTED += [
+    Planted(
+        "refgrad_jvp_off_by_a_factor",
+        subset=("forward_ad::*",),
+        must_diverge={"forward_ad::jvp_sin[*]": {"tangent"}},
+        must_match=("forward_ad::jvp_cos[*]", "forward_ad::jvp_sinh[*]",
+                    "forward_ad::jvp_mul[*]", "forward_ad::unpack_dual_namedtuple",
+                    "forward_ad::custom_function_jvp", "forward_ad::functional_jvp"),
+        unchanged={"forward_ad::jvp_sin[*]": {"out", "out.grad_fn"}},
+        base=REFGRAD_BASE,
+    ),
+    Planted(
+        "refgrad_unpack_dual_drops_tangent",
+        subset=("forward_ad::*",),
+        must_diverge={"forward_ad::jvp_sin[*]": {"tangent"},
+                      "forward_ad::jvp_matmul[*]": {"tangent"},
+                      "forward_ad::unpack_dual_namedtuple": {"tangent is v"},
+                      "forward_ad::custom_function_jvp": {"product[1]", "sum[1]", "scaled[1]"}},
+        must_match=("forward_ad::make_dual_needs_a_level", "forward_ad::make_dual_errors",
+                    "forward_ad::levels", "forward_ad::functional_jvp",
+                    "forward_ad::printing_a_dual_tensor"),
+        unchanged={"forward_ad::jvp_sin[*]": {"out", "out.grad_fn"},
+                   "forward_ad::unpack_dual_namedtuple": {"primal", "fields", "type"}},
+        base=REFGRAD_BASE,
+    ),
+]
+
 SAVED_HOOK_CASES = ("saved_tensors::hooks_pack_and_unpack_order",
                     "saved_tensors::hooks_nest_innermost_wins",
                     "saved_tensors::custom_function_saved_through_hooks")

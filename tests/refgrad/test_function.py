@@ -6,9 +6,10 @@ The programs (``function_programs/``): ``polynomial_custom_function.py`` (the Le
 polynomial ``LegendrePolynomial3``), ``two_layer_net_custom_relu.py`` (a two-layer net with a
 custom ReLU), both from "Learning PyTorch with Examples", and ``custom_double_backward.py``
 (the "Double Backward with Custom Functions" tutorial, gradcheck and gradgradcheck results
-printed) and ``saved_tensors_hooks.py`` (the steps of the "Hooks for autograd saved tensors"
+printed), ``saved_tensors_hooks.py`` (the steps of the "Hooks for autograd saved tensors"
 tutorial: saved attributes, pack/unpack hooks, save_on_cpu, hooks saving to a temporary
-folder). Random inputs are fed identically by ``nn/training_runner.py``; refgrad runs in a
+folder) and ``forward_ad_usage.py`` (the "Forward-mode Automatic Differentiation (Beta)"
+tutorial without its torch.func sections, the tangents printed). Random inputs are fed identically by ``nn/training_runner.py``; refgrad runs in a
 fresh interpreter that never loads torch. The printed text must be identical once numbers and
 addresses are set aside, and each number must agree within a relative 1e-3.
 """
@@ -42,7 +43,7 @@ def printed():
 
 
 def test_the_programs_are_there():
-    assert {p.name for p in PROGRAMS} == {"polynomial_custom_function.py",
+    assert {p.name for p in PROGRAMS} == {"polynomial_custom_function.py", "forward_ad_usage.py",
                                           "two_layer_net_custom_relu.py",
                                           "custom_double_backward.py",
                                           "saved_tensors_hooks.py"}

@@ -211,11 +211,45 @@ def test_no_differentiable_output_needs_zero_numerical_gradient(ns):
 def test_unsupported_modes_are_refused_clearly(ns):
     (a,) = values((2,))
     inputs = inputs_for(ns, [a])
-    with pytest.raises(NotImplementedError, match="check_forward_ad=True"):
-        gradcheck_module.gradcheck(lambda x: x * 2.0, inputs, check_forward_ad=True)
+    with pytest.raises(NotImplementedError, match="check_batched_forward_grad=True"):
+        gradcheck_module.gradcheck(lambda x: x * 2.0, inputs, check_forward_ad=True,
+                                   check_batched_forward_grad=True)
     with pytest.raises(AssertionError, match="Expected at least one of check_forward_ad or "
                        "check_backward_ad to be True"):
         gradcheck_module.gradcheck(lambda x: x * 2.0, inputs, check_backward_ad=False)
+
+
+def test_forward_ad_check_passes_and_catches_a_wrong_jvp(ns):
+    a, b = values((3,), (2, 3))
+    inputs = inputs_for(ns, [a, b])
+    assert gradcheck_module.gradcheck(lambda x, y: (x.sin() * y).sum(0), inputs,
+                                      check_forward_ad=True)
+    assert gradcheck_module.gradcheck(lambda x, y: x.exp() + y, inputs, check_forward_ad=True,
+                                      check_backward_ad=False, check_undefined_grad=False)
+
+    class WrongJvp(ns.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.exp()
+
+        @staticmethod
+        def jvp(ctx, t):
+            return t * 2
+
+    with pytest.raises(GradcheckError, match="Jacobian computed with forward mode mismatch "
+                       "for output 0 with respect to input 0"):
+        gradcheck_module.gradcheck(WrongJvp.apply, inputs_for(ns, [a]), check_forward_ad=True,
+                                   check_backward_ad=False, check_undefined_grad=False)
+
+
+def test_gradgradcheck_forward_over_reverse(ns):
+    (a,) = values((3,))
+    inputs = inputs_for(ns, [a])
+    assert gradcheck_module.gradgradcheck(lambda x: (x.tanh() * x.sin()).softmax(0), inputs,
+                                          check_fwd_over_rev=True)
+    assert gradcheck_module.gradgradcheck(lambda x: (x.exp() * x).sum(), inputs,
+                                          check_fwd_over_rev=True, check_rev_over_rev=False,
+                                          check_undefined_grad=False)
 
 
 def test_gradgradcheck_passes_on_smooth_functions(ns):

@@ -56,7 +56,9 @@ def node_names(output) -> set[str]:
         if fn is None or id(fn) in seen:
             continue
         seen.add(id(fn))
-        names.add(type(fn).__name__)
+        name = type(fn).__name__
+        # torch's nodes without a class of their own print by name() (as torch prints them)
+        names.add(fn.name().rsplit("::", 1)[-1] if name == "CppFunction" else name)
         stack.extend(next_fn for next_fn, _ in fn.next_functions)
     return names
 

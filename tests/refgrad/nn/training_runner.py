@@ -6,7 +6,7 @@ subprocess per run:
 
 ``import torch`` inside the program binds MODULE (``torch`` or ``refgrad``); the program's
 text is not edited. Everything random is fed from NumPy generators seeded with SEED, so both
-sides see the same numbers: ``randn`` and ``rand`` (any size, dtype, device and
+sides see the same numbers: ``randn``, ``rand`` and ``rand_like`` (any size, dtype, device and
 requires_grad), and the initialisation ``nn.Linear`` performs (``nn.init.kaiming_uniform_``
 and ``nn.init.uniform_``, with PyTorch's bounds), afresh for each program. Prints a JSON
 object: ``printed`` (each program's stdout by file name; an exception ends the program and is
@@ -49,6 +49,13 @@ def feed_seeded_inputs(module, seed: int) -> None:
 
     module.randn = drawn(values.standard_normal)
     module.rand = drawn(values.random)
+
+    def rand_like(like, *, dtype=None, device=None, requires_grad=False):
+        t = module.tensor(values.random(tuple(like.shape)).astype(np.float32),
+                          dtype=dtype or like.dtype)
+        return t.requires_grad_(requires_grad)
+
+    module.rand_like = rand_like
 
     def uniform_(tensor, a=0.0, b=1.0, generator=None):
         with module.no_grad():
@@ -100,7 +107,8 @@ def printed_side_by_side(programs: list[Path], seed: int) -> tuple[dict, dict]:
                              *map(str, programs)], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        for owner, name in [(torch, "randn"), (torch, "rand"), (torch.nn.init, "uniform_"),
+        for owner, name in [(torch, "randn"), (torch, "rand"), (torch, "rand_like"),
+                            (torch.nn.init, "uniform_"),
                             (torch.nn.init, "kaiming_uniform_")]:
             monkeypatch.setattr(owner, name, getattr(owner, name))
         torch_printed = {program.name: tutorial_runner.run_cells(
