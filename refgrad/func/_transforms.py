@@ -38,7 +38,18 @@ def _enter(ns, value, caller_tracks: bool):
         raise ValueError(f"Thing passed to transform API must be Tensor, got {type(value)}")
     if caller_tracks and value.requires_grad:
         return value.view_as(value)          # differentiable identity: keeps the caller's graph
-    return value.detach().requires_grad_()
+    return _detached(ns, value).requires_grad_()
+
+
+def _detached(ns, value):
+    """``value.detach()`` keeping its tangent at the active dual level: a forward-mode
+    transform around this level differentiates through it without tracking it."""
+    forward_ad = ns.autograd.forward_ad
+    detached = value.detach()
+    tangent = forward_ad.tangent_of(value)
+    if tangent is not None:
+        forward_ad.set_tangent(detached, tangent)
+    return detached
 
 
 def _reaches_other_leaves(tensors, own_leaves) -> bool:
@@ -72,7 +83,7 @@ def _leave(ns, tree, keep_graph: bool):
     """Results handed back to the caller: detached unless they are in the caller's graph."""
     if keep_graph:
         return tree
-    return pytree.tree_map(lambda v: v.detach() if isinstance(v, ns.Tensor) else v, tree)
+    return pytree.tree_map(lambda v: _detached(ns, v) if isinstance(v, ns.Tensor) else v, tree)
 
 
 def _leave_aux(ns, aux, keep_graph: bool):
@@ -264,16 +275,20 @@ def _forward_mode_linearize(ns, level, outputs_of):
     The forward-mode step of jvp and jacfwd, by dual numbers: each call reruns the function of
     the entered leaves under ``forward_ad.dual_level()`` with the leaves made dual with their
     tangents (keeping its output as ``level.raw_output``), and reads the outputs' tangents with ``unpack_dual`` (None: the output does not
-    depend on them, a zero product). The entered leaves require grad, so a transform nested
-    inside (``jacfwd(jacrev(f))``, ``jvp(grad(f))``) sees them as tracked and its backward pass,
-    run on dual tensors, carries the tangents through the VJPs (forward over reverse).
+    depend on them, a zero product). A transform nested inside (``jacfwd(jacrev(f))``,
+    ``jvp(grad(f))``) enters its arguments with their tangents, and its backward pass, run on
+    dual tensors, carries them through the VJPs (forward over reverse).
     """
     forward_ad = ns.autograd.forward_ad
 
+    # a leaf in the caller's graph (an alias) stays in it; a fresh one is differentiated by
+    # its tangent alone, so the run records no graph of it
+    bases = [leaf if leaf.grad_fn is not None else leaf.detach() for leaf in level.leaves]
+
     def jvp_fn(tangents, create_graph: bool):
         with ns.enable_grad(), forward_ad.dual_level():
-            duals = [leaf if t is None else forward_ad.make_dual(leaf, t)
-                     for leaf, t in zip(level.leaves, tangents)]
+            duals = [base if t is None else forward_ad.make_dual(base, t)
+                     for base, t in zip(bases, tangents)]
             level.raw_output = level.run(duals)
             outputs = outputs_of(level.raw_output)
             products = [forward_ad.unpack_dual(out).tangent for out in outputs]
@@ -378,7 +393,7 @@ def _assemble(ns, pieces, shape, axis_last: bool, keep: bool, like):
     """Rows (jacrev) or columns (jacfwd) into one tensor of ``shape``."""
     if not pieces:
         return ns.zeros(shape, dtype=like.dtype)
-    if keep:
+    if keep or any(ns.autograd.forward_ad.tangent_of(p) is not None for p in pieces):
         jac = ns.stack(pieces, -1 if axis_last else 0).reshape(shape)
         if not axis_last:
             jac.__dict__[_ROWS] = (pieces, jac.grad_fn)
