@@ -274,10 +274,11 @@ def _forward_mode_linearize(ns, level, outputs_of):
 
     The forward-mode step of jvp and jacfwd, by dual numbers: each call reruns the function of
     the entered leaves under ``forward_ad.dual_level()`` with the leaves made dual with their
-    tangents (keeping its output as ``level.raw_output``), and reads the outputs' tangents with ``unpack_dual`` (None: the output does not
-    depend on them, a zero product). A transform nested inside (``jacfwd(jacrev(f))``,
-    ``jvp(grad(f))``) enters its arguments with their tangents, and its backward pass, run on
-    dual tensors, carries them through the VJPs (forward over reverse).
+    tangents (keeping its output as ``level.raw_output``), and reads the outputs' tangents
+    with ``unpack_dual`` (None: the output does not depend on them, a zero product). A
+    transform nested inside (``jacfwd(jacrev(f))``, ``jvp(grad(f))``) enters its arguments
+    with their tangents, and its backward pass, run on dual tensors, carries them through the
+    VJPs (forward over reverse).
     """
     forward_ad = ns.autograd.forward_ad
 
