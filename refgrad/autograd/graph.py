@@ -574,8 +574,9 @@ def sum_to(grad, shape):
     for i, size in enumerate(shape):
         if size == 1 and gshape[lead + i] != 1:
             dims.append(lead + i)
-    if not _STATE.enabled:
-        # no graph to record (a plain backward): straight in NumPy
+    if not _STATE.enabled and grad._fw is None:
+        # no graph to record (a plain backward) and no tangent to carry (a backward on dual
+        # tensors, forward over reverse, goes through the ops below): straight in NumPy
         data = grad._data
         if dims:
             data = np.add.reduce(data, axis=tuple(dims), keepdims=True)

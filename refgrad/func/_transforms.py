@@ -8,8 +8,9 @@ unless they depend on something the caller tracks (then they keep their graph, w
 lets transforms nest: ``jacrev(jacrev(f))``, ``jacfwd(jacrev(f))``, ``vmap(grad(f))``).
 
 Forward mode (``jvp``, ``jacfwd``) goes through one function, ``_forward_mode_linearize``: the
-JVP is computed as the VJP of a VJP (the double-backward trick), exact since ``u -> u^T J`` is
-linear in the dummy cotangent ``u``.
+function runs under ``autograd.forward_ad.dual_level()`` on dual leaves and the products are
+the outputs' tangents. Only inside another forward-mode transform (``jacfwd(jacfwd(f))``), where
+the outer one holds the one dual level refgrad has, is the product the VJP of a VJP.
 """
 from __future__ import annotations
 
@@ -37,7 +38,18 @@ def _enter(ns, value, caller_tracks: bool):
         raise ValueError(f"Thing passed to transform API must be Tensor, got {type(value)}")
     if caller_tracks and value.requires_grad:
         return value.view_as(value)          # differentiable identity: keeps the caller's graph
-    return value.detach().requires_grad_()
+    return _detached(ns, value).requires_grad_()
+
+
+def _detached(ns, value):
+    """``value.detach()`` keeping its tangent at the active dual level: a forward-mode
+    transform around this level differentiates through it without tracking it."""
+    forward_ad = ns.autograd.forward_ad
+    detached = value.detach()
+    tangent = forward_ad.tangent_of(value)
+    if tangent is not None:
+        forward_ad.set_tangent(detached, tangent)
+    return detached
 
 
 def _reaches_other_leaves(tensors, own_leaves) -> bool:
@@ -71,7 +83,7 @@ def _leave(ns, tree, keep_graph: bool):
     """Results handed back to the caller: detached unless they are in the caller's graph."""
     if keep_graph:
         return tree
-    return pytree.tree_map(lambda v: v.detach() if isinstance(v, ns.Tensor) else v, tree)
+    return pytree.tree_map(lambda v: _detached(ns, v) if isinstance(v, ns.Tensor) else v, tree)
 
 
 def _leave_aux(ns, aux, keep_graph: bool):
@@ -163,7 +175,7 @@ def _only_tensors(ns, tree, api: str, call: str):
 class _Level:
     """One call of the function with its differentiated leaves entered as fresh tensors."""
 
-    def __init__(self, ns, func, primals_tree, call_with):
+    def __init__(self, ns, func, primals_tree, call_with, run_now: bool = True):
         self.ns = ns
         self.caller_tracks = ns.is_grad_enabled()
         leaves, self.primal_spec = pytree.flatten(primals_tree)
@@ -174,7 +186,8 @@ class _Level:
         self.run = run
         with ns.enable_grad():
             self.leaves = [_enter(ns, leaf, self.caller_tracks) for leaf in leaves]
-            self.raw_output = run(self.leaves)
+            # (jvp's forward-mode step makes the one run itself, on dual leaves)
+            self.raw_output = run(self.leaves) if run_now else None
 
     def keeps_graph(self, tensors) -> bool:
         return self.caller_tracks and _reaches_other_leaves(tensors, self.leaves)
@@ -255,14 +268,42 @@ def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
 # forward mode
 
 
-def _forward_mode_linearize(ns, level, out_leaves):
-    """``jvp_fn``: tangents (one per entered leaf, None for zero) to ``J v``, one per output.
+def _forward_mode_linearize(ns, level, outputs_of):
+    """``jvp_fn``: tangents (one per entered leaf, None for zero) to ``(outputs, J v)``, the
+    output leaves of that run and one product per output leaf.
 
-    The forward-mode step of jvp and jacfwd. Computed as the VJP of a VJP: with a dummy
-    cotangent ``u``, ``g(u) = u^T J`` is linear in ``u``, so its VJP with ``v`` is ``J v``.
-    The graph of ``g`` is built once and reused for every tangent. (With dual numbers, this
-    is the one function to replace: ``level.run`` reruns the function of the leaves.)
+    The forward-mode step of jvp and jacfwd, by dual numbers: each call reruns the function of
+    the entered leaves under ``forward_ad.dual_level()`` with the leaves made dual with their
+    tangents (keeping its output as ``level.raw_output``), and reads the outputs' tangents
+    with ``unpack_dual`` (None: the output does not depend on them, a zero product). A
+    transform nested inside (``jacfwd(jacrev(f))``, ``jvp(grad(f))``) enters its arguments
+    with their tangents, and its backward pass, run on dual tensors, carries them through the
+    VJPs (forward over reverse).
     """
+    forward_ad = ns.autograd.forward_ad
+
+    # a leaf in the caller's graph (an alias) stays in it; a fresh one is differentiated by
+    # its tangent alone, so the run records no graph of it
+    bases = [leaf if leaf.grad_fn is not None else leaf.detach() for leaf in level.leaves]
+
+    def jvp_fn(tangents, create_graph: bool):
+        with ns.enable_grad(), forward_ad.dual_level():
+            duals = [base if t is None else forward_ad.make_dual(base, t)
+                     for base, t in zip(bases, tangents)]
+            level.raw_output = level.run(duals)
+            outputs = outputs_of(level.raw_output)
+            products = [forward_ad.unpack_dual(out).tangent for out in outputs]
+        products = [p if p is None or create_graph else p.detach() for p in products]
+        return outputs, _materialize(ns, products, outputs)
+
+    return jvp_fn
+
+
+def _nested_forward_mode_linearize(ns, level, out_leaves):
+    """``_forward_mode_linearize`` inside another forward-mode transform (``jacfwd(jacfwd(f))``,
+    ``jvp`` of ``jvp``), where the outer one holds the only dual level: the product is the VJP
+    of a VJP (``g(u) = u^T J`` is linear in a dummy ``u``, so its VJP with ``v`` is ``J v``),
+    whose backward ops carry the outer level's tangents."""
     with ns.enable_grad():
         dummies = [_zeros_like(ns, out).requires_grad_() for out in out_leaves]
         g = _grad(ns, out_leaves, level.leaves, dummies, create_graph=True)
@@ -273,9 +314,17 @@ def _forward_mode_linearize(ns, level, out_leaves):
         with ns.enable_grad():
             products = _grad(ns, [p for p, _ in pairs], dummies, [t for _, t in pairs],
                              create_graph=create_graph)
-        return _materialize(ns, products, out_leaves)
+        return out_leaves, _materialize(ns, products, out_leaves)
 
     return jvp_fn
+
+
+def _linearize(ns, level, outputs_of):
+    """The forward-mode ``jvp_fn`` for this level: by dual numbers, unless a dual level is
+    already active (a forward-mode transform nested in another)."""
+    if ns.autograd.forward_ad.STATE.level >= 0:
+        return _nested_forward_mode_linearize(ns, level, outputs_of(level.raw_output))
+    return _forward_mode_linearize(ns, level, outputs_of)
 
 
 def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: bool = False):
@@ -307,12 +356,17 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
                 "Trying to set a forward gradient that has a different size than that of the "
                 f"original Tensor, this is not supported. Tensor is of size {list(p.shape)} "
                 f"while the given forward gradient is of size {list(t.shape)}.")
-    level = _Level(ns, func, primals, lambda entered: entered)
+    nested = ns.autograd.forward_ad.STATE.level >= 0
+    level = _Level(ns, func, primals, lambda entered: entered, run_now=nested)
+
+    def outputs_of(raw_output):
+        return _only_tensors(ns, _split_aux(raw_output, has_aux, api)[0], api, "f(*primals)")[0]
+    # the products keep their graph here; they leave the level detached unless tracked
+    _, products = _linearize(ns, level, outputs_of)(tangent_leaves, True)
     output, aux = _split_aux(level.raw_output, has_aux, api)
     out_leaves, out_spec = _only_tensors(ns, output, api, "f(*primals)")
     keep = level.keeps_graph(out_leaves)
     tracks = keep or (ns.is_grad_enabled() and any(t.requires_grad for t in tangent_leaves))
-    products = _forward_mode_linearize(ns, level, out_leaves)(tangent_leaves, tracks)
     result = (_leave(ns, output, keep),
               _leave(ns, pytree.unflatten(products, out_spec), tracks))
     return result + (_leave_aux(ns, aux, keep),) if has_aux else result
@@ -340,7 +394,7 @@ def _assemble(ns, pieces, shape, axis_last: bool, keep: bool, like):
     """Rows (jacrev) or columns (jacfwd) into one tensor of ``shape``."""
     if not pieces:
         return ns.zeros(shape, dtype=like.dtype)
-    if keep:
+    if keep or any(ns.autograd.forward_ad.tangent_of(p) is not None for p in pieces):
         jac = ns.stack(pieces, -1 if axis_last else 0).reshape(shape)
         if not axis_last:
             jac.__dict__[_ROWS] = (pieces, jac.grad_fn)
@@ -386,13 +440,14 @@ def _jacobian_transform(func, argnums, has_aux, api, forward: bool):
         leaves = level.leaves
         blocks = [[None] * len(leaves) for _ in out_leaves]
         if forward:
-            jvp_fn = _forward_mode_linearize(ns, level, out_leaves)
+            jvp_fn = _linearize(ns, level, lambda raw_output: _only_tensors(
+                ns, _split_aux(raw_output, has_aux, api)[0], api, call)[0])
             for j, leaf in enumerate(leaves):
                 columns = [[] for _ in out_leaves]
                 for k in range(leaf.numel()):
                     tangents = [_one_hot(ns, leaf, k) if idx == j else None
                                 for idx in range(len(leaves))]
-                    for i, column in enumerate(jvp_fn(tangents, keep)):
+                    for i, column in enumerate(jvp_fn(tangents, keep)[1]):
                         columns[i].append(column)
                 for i, out in enumerate(out_leaves):
                     shape = tuple(out.shape) + tuple(leaf.shape)

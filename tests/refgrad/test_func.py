@@ -11,6 +11,7 @@ of small backward passes in refgrad (vmap is a loop), hence the slow mark.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import subprocess
 import sys
@@ -108,3 +109,54 @@ def test_grad_of_grad_through_a_closure():
         g = ns.func.grad
         return g(lambda a: g(lambda b: (a * b ** 2).sum())(ns.ones(3)).sum())(ns.tensor(x))
     _close(*_both(run))
+
+
+def test_jvp_and_jacfwd_take_a_custom_functions_jvp_not_its_backward():
+    """jvp and jacfwd are forward mode: a custom Function's ``jvp`` makes their products and
+    its ``backward`` is never called (here it refuses), as in torch.func."""
+    x, v = _arrays((3,), (3,), seed=5)
+
+    def run(ns):
+        class Cube(ns.autograd.Function):
+            generate_vmap_rule = True       # torch's jacfwd is a vmap of jvp
+
+            @staticmethod
+            def forward(a):
+                return a ** 3
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_forward(inputs[0])
+
+            @staticmethod
+            def backward(ctx, grad):
+                raise RuntimeError("forward mode must not call backward")
+
+            @staticmethod
+            def jvp(ctx, tangent):
+                (a,) = ctx.saved_tensors
+                return 3 * a ** 2 * tangent
+        out, product = ns.func.jvp(Cube.apply, (ns.tensor(x),), (ns.tensor(v),))
+        return [out, product, ns.func.jacfwd(lambda a: Cube.apply(a).sin())(ns.tensor(x))]
+    for a, b in zip(*_both(run)):
+        _close(a, b)
+
+
+def test_forward_mode_transforms_nest_with_the_others():
+    """jvp and jacfwd on dual leaves compose: forward over reverse (hessian, jvp of grad),
+    forward over forward, reverse over forward, and vmap around and inside jvp."""
+    x, v, w = _arrays((4,), (4,), (2, 4), seed=6)
+
+    def f(ns, a):
+        return (a.sin() * a[[1, 2, 3, 0]]).sum() + (a @ a).tanh()
+
+    def run(ns):
+        fn, X, V, W = ns.func, ns.tensor(x), ns.tensor(v), ns.tensor(w)
+        g = functools.partial(f, ns)
+        return [fn.hessian(g)(X), fn.jacfwd(fn.jacfwd(g))(X), fn.jacrev(fn.jacfwd(g))(X),
+                fn.jvp(fn.grad(g), (X,), (V,))[1],
+                fn.grad(lambda a: fn.jvp(g, (a,), (V,))[1])(X),
+                fn.vmap(lambda t: fn.jvp(fn.grad(g), (X,), (t,))[1])(W),
+                fn.jvp(fn.vmap(fn.grad(g)), (W,), (W * 2,))[1]]
+    for a, b in zip(*_both(run)):
+        _close(a, b)
