@@ -9,8 +9,8 @@ custom ReLU), both from "Learning PyTorch with Examples", and ``custom_double_ba
 printed), ``saved_tensors_hooks.py`` (the steps of the "Hooks for autograd saved tensors"
 tutorial: saved attributes, pack/unpack hooks, save_on_cpu, hooks saving to a temporary
 folder) and ``forward_ad_usage.py`` (the "Forward-mode Automatic Differentiation (Beta)"
-tutorial without its torch.func sections, the tangents printed). Random inputs are fed identically by ``nn/training_runner.py``; refgrad runs in a
-fresh interpreter that never loads torch. The printed text must be identical once numbers and
+tutorial without its torch.func sections, the tangents printed). Random inputs are fed
+identically by ``nn/training_runner.py``; refgrad runs in a fresh interpreter that never loads torch. The printed text must be identical once numbers and
 addresses are set aside, and each number must agree within a relative 1e-3.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ import pytest
 import torch
 
 import refgrad
+from conftest import error_of
 
 HERE = Path(__file__).resolve().parent
 # the custom-Function programs; jacobians_hessians.py (torch.func) runs in test_func.py
@@ -79,14 +80,6 @@ def _relu(module):
     return MyReLU
 
 
-def _error(fn) -> tuple[str, str]:
-    try:
-        fn()
-    except Exception as exc:        # the type and text are what is compared
-        return type(exc).__name__, str(exc)
-    raise AssertionError("no error raised")
-
-
 def test_node_name_repr_and_next_functions():
     def run(module):
         x = module.tensor([-1.0, 2.0], requires_grad=True)
@@ -101,14 +94,14 @@ def test_second_backward_and_in_place_errors_are_torchs():
     def twice(module):
         y = _relu(module).apply(module.tensor([-1.0, 2.0], requires_grad=True))
         y.sum().backward()
-        return _error(lambda: y.sum().backward()), _error(lambda: y.grad_fn.saved_tensors)
+        return error_of(lambda: y.sum().backward()), error_of(lambda: y.grad_fn.saved_tensors)
 
     def modified(module):
         z = module.tensor([-1.0, 2.0], requires_grad=True) * 2
         y = _relu(module).apply(z)
         with module.no_grad():
             z.mul_(3)
-        return _error(lambda: y.sum().backward())
+        return error_of(lambda: y.sum().backward())
     assert twice(refgrad) == twice(torch)
     assert modified(refgrad) == modified(torch)
 
@@ -127,7 +120,7 @@ def test_errors_for_what_backward_returns(returned):
                 return {"too few": g, "too many": (g, g, g), "wrong shape": (g.sum(), None),
                         "not a tensor": (1, None), "for a non-tensor": (g, g)}[returned]
         x = module.tensor([1.0, 2.0], requires_grad=True)
-        return _error(lambda: Returns.apply(x, 2.0).sum().backward())
+        return error_of(lambda: Returns.apply(x, 2.0).sum().backward())
     assert run(refgrad) == run(torch)
 
 

@@ -11,15 +11,8 @@ import pytest
 import torch
 
 import refgrad
+from conftest import error_of
 from refgrad.autograd.graph import SavedTensor
-
-
-def _error(fn) -> tuple[str, str]:
-    try:
-        fn()
-    except Exception as exc:        # the type and text are what is compared
-        return type(exc).__name__, str(exc)
-    raise AssertionError("no error raised")
 
 
 def test_a_packed_tensor_is_not_kept_and_the_packed_object_goes_with_the_graph():
@@ -99,22 +92,22 @@ def test_errors_are_torchs(what):
         if what == "unpack non-tensor":
             with graph.saved_tensors_hooks(lambda t: 3, lambda t: t):
                 y = a * a
-            return _error(lambda: y.sum().backward())
+            return error_of(lambda: y.sum().backward())
         if what == "pack in place":
             with graph.saved_tensors_hooks(lambda t: t.mul_(2), lambda t: t):
-                return _error(lambda: b.detach() * b)
+                return error_of(lambda: b.detach() * b)
         if what == "register twice":
             raw = (a * a).grad_fn._raw_saved_self
             raw.register_hooks(lambda t: t, lambda t: t)
-            return _error(lambda: raw.register_hooks(lambda t: t, lambda t: t))
+            return error_of(lambda: raw.register_hooks(lambda t: t, lambda t: t))
         if what == "register after free":
             y = a * a
             raw = y.grad_fn._raw_saved_self
             y.sum().backward()
-            return _error(lambda: raw.register_hooks(lambda t: t, lambda t: t))
+            return error_of(lambda: raw.register_hooks(lambda t: t, lambda t: t))
         if what == "register on None":
             raw = (a * module.ones(2)).grad_fn._raw_saved_self
-            return _error(lambda: raw.register_hooks(lambda t: t, lambda t: t))
+            return error_of(lambda: raw.register_hooks(lambda t: t, lambda t: t))
         with graph.disable_saved_tensors_hooks("no hooks here"):
-            return _error(lambda: graph.save_on_cpu().__enter__())
+            return error_of(lambda: graph.save_on_cpu().__enter__())
     assert run(refgrad) == run(torch)
