@@ -85,6 +85,14 @@ class Case:
         """The case function's source, for reproducers and the HTML report."""
         return inspect.getsource(self.func)
 
+    @property
+    def source_or_none(self) -> str | None:
+        """:attr:`source`, or None where it cannot be read (no source file at hand)."""
+        try:
+            return self.source
+        except (OSError, TypeError):
+            return None
+
     def run(self, torch_like, device: str) -> dict:
         return self.func(torch_like, device, **self.params)
 

@@ -59,7 +59,7 @@ class CaseWork:
     def record(self, pair: str) -> Record:
         case = self.case
         return Record.for_case(case.id, case.area, case.name, case.param_id, pair,
-                               source=_source(case))
+                               source=case.source_or_none)
 
     def comparable(self, observations: dict[str, dict]) -> dict[str, dict]:
         return observations
@@ -70,13 +70,6 @@ class CaseWork:
 
     def __reduce__(self):
         return _case_work, (self.package, self.case.id)
-
-
-def _source(case: Case) -> str | None:
-    try:
-        return case.source
-    except (OSError, TypeError):
-        return None
 
 
 @functools.lru_cache(maxsize=None)

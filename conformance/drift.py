@@ -84,13 +84,8 @@ def _sources(package: str) -> dict[str, str]:
         cases = collect(package)
     except Exception:  # noqa: BLE001 - sources are shown, not needed
         return {}
-    found = {}
-    for case in cases:
-        try:
-            found[case.id] = case.source
-        except (OSError, TypeError):
-            continue
-    return found
+    sources = {case.id: case.source_or_none for case in cases}
+    return {case_id: text for case_id, text in sources.items() if text is not None}
 
 
 def lane_pairs(a: Reference, b: Reference, left: str, right: str) -> list[tuple[str, str, str]]:

@@ -61,10 +61,7 @@ def catalogue_hash(package: str = "conformance.cases", cases: Iterable | None = 
     for case in sorted(cases, key=lambda c: c.id):
         func = case.func
         if func not in sources:
-            try:
-                sources[func] = case.source
-            except (OSError, TypeError):
-                sources[func] = ""
+            sources[func] = case.source_or_none or ""
         for text in (case.id, sources[func]):
             data = text.encode("utf-8", "surrogatepass")
             digest.update(len(data).to_bytes(8, "big") + data)   # length-prefixed: no mixups
