@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from conformance.compare import compare_observations, record_status
-from conformance.execute import LaneResult, Work
+from conformance.execute import Work
+from conformance.lane_result import LaneResult
 from conformance.observe import truncate_plain
 from conformance.records import Record, Status
 from conformance.report.schema import PAIRS

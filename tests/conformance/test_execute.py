@@ -4,7 +4,8 @@ import pytest
 
 from conformance.case import collect
 from conformance.case_work import CaseWork
-from conformance.execute import UNCAUGHT, Isolated, LaneResult
+from conformance.execute import UNCAUGHT, Isolated
+from conformance.lane_result import LaneResult
 from conformance.fuzz.oracle import ProgramWork
 from conformance.fuzz.program import Action, Leaf, Program, Step
 from conformance.records import Status

@@ -8,7 +8,8 @@ import pytest
 from conformance import lanes, reference
 from conformance.case import collect
 from conformance.case_work import CaseWork
-from conformance.execute import InProcess, LaneResult
+from conformance.execute import InProcess
+from conformance.lane_result import LaneResult
 from conformance.records import Status
 
 SAMPLES = "tests.conformance.sample_cases"
