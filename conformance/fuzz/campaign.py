@@ -311,8 +311,8 @@ def _finished(futures: list, grace_s: float) -> list:
             continue
         try:
             results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
-        except BaseException:  # noqa: BLE001 - a worker that died or did not answer in time
-            continue
+        except Exception:  # noqa: BLE001 - a worker that died or did not answer in time
+            continue        # (a second Ctrl-C is not caught: it ends the wait)
     return results
 
 
